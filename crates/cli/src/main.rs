@@ -1,1 +1,48 @@
-fn main() {}
+//! `hrefdex`: one binary, one subcommand per job.
+//!
+//! Each subcommand lives in its own file under `cmd/`. Errors are reported once, with
+//! their cause chain, and the process exits 1; API errors (a request the v2 protocol
+//! rejects) exit 2 after printing the exact error body.
+
+mod cmd;
+
+use std::io::ErrorKind;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// hrefdex: a self-hosted backlink index that speaks the Ahrefs API v2 protocol.
+///
+/// Import web archives (WARC, ARC, Common Crawl WAT) or crawl the web, keep the history of
+/// every link, compute Domain Rating and URL Rating, and answer v2 requests unchanged.
+#[derive(Debug, Parser)]
+#[command(name = "hrefdex", version, about, long_about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Explain(cmd::explain::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Explain(args) => cmd::explain::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("hrefdex: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! Property tests: a URL's key is in a mode's key ranges exactly when the URL matches
 //! the mode by a plain reference definition on hosts, ports and paths.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 use hrefdex_url::surt::{is_ip, strip_www};
 use hrefdex_url::{Mode, NormalUrl, Target};
 use proptest::prelude::*;

@@ -1,0 +1,56 @@
+//! `backlinks_new_lost_counters`: Daily totals of new and lost backlinks, grouped by date and linked URL.
+
+use crate::catalogue::ColumnType::{Bool, Date, Day, Int, Str};
+use crate::catalogue::{Cost, DataSource, Direction, Shape, Table, col};
+
+/// The `backlinks_new_lost_counters` table.
+pub static TABLE: Table = Table {
+    name: "backlinks_new_lost_counters",
+    about: "Daily totals of new and lost backlinks, grouped by date and linked URL.",
+    response_key: "counts",
+    row_element: "count",
+    shape: Shape::Rows,
+    source: DataSource::LinkEvents,
+    needs_target: true,
+    default_mode: None,
+    cost: Cost {
+        request: 1,
+        per_result_milli: 1000,
+        where_: 5,
+        having: 5,
+        offset: 5,
+    },
+    extras: &[],
+    group_by: &["date", "url_to"],
+    default_order: &[("date", Direction::Desc), ("url_to", Direction::Asc)],
+    columns: &[
+        col("date", Day).where_having(),
+        col("type", Str).where_only(),
+        col("ahrefs_rank", Int).where_only(),
+        col("domain_rating", Int).where_only(),
+        col("url_from", Str).where_only().holds_host(),
+        col("url_to", Str).where_having().holds_host(),
+        col("links_internal", Int).where_only(),
+        col("links_external", Int).where_only(),
+        col("encoding", Str).where_only(),
+        col("http_code", Int).where_only(),
+        col("title", Str).where_only(),
+        col("origin", Str).where_only(),
+        col("first_seen", Date).where_only(),
+        col("last_visited", Date).where_only(),
+        col("prev_visited", Date).where_only(),
+        col("original", Bool).where_only(),
+        col("link_type", Str).where_only(),
+        col("redirect", Int).where_only(),
+        col("nofollow", Bool).where_only(),
+        col("alt", Str).where_only(),
+        col("anchor", Str).where_only(),
+        col("text_pre", Str).where_only(),
+        col("text_post", Str).where_only(),
+        col("new", Int).having_only(),
+        col("lost", Int).having_only(),
+        col("new_total", Int).having_only(),
+        col("lost_total", Int).having_only(),
+        col("sitewide", Bool).where_only().older_docs(),
+    ],
+};

@@ -1,0 +1,51 @@
+//! `metrics_extended`: metrics plus referring domains / IPs / class-C counts (single object).
+
+use crate::catalogue::ColumnType::Int;
+use crate::catalogue::{Cost, DataSource, Shape, Table, col};
+
+/// The `metrics_extended` table.
+pub static TABLE: Table = Table {
+    name: "metrics_extended",
+    about: "metrics plus referring domains / IPs / class-C counts (single object).",
+    response_key: "metrics",
+    row_element: "metrics",
+    shape: Shape::Object,
+    source: DataSource::LinksIn,
+    needs_target: true,
+    default_mode: None,
+    cost: Cost {
+        request: 1,
+        per_result_milli: 1000,
+        where_: 5,
+        having: 5,
+        offset: 5,
+    },
+    extras: &[],
+    group_by: &[],
+    default_order: &[],
+    columns: &[
+        col("backlinks", Int).output_only(),
+        col("refpages", Int).output_only(),
+        col("pages", Int).output_only(),
+        col("valid_pages", Int).output_only(),
+        col("text", Int).output_only(),
+        col("image", Int).output_only(),
+        col("nofollow", Int).output_only(),
+        col("dofollow", Int).output_only(),
+        col("redirect", Int).output_only(),
+        col("canonical", Int).output_only(),
+        col("alternate", Int).output_only(),
+        col("gov", Int).output_only(),
+        col("edu", Int).output_only(),
+        col("rss", Int).output_only(),
+        col("html_pages", Int).output_only(),
+        col("links_internal", Int).output_only(),
+        col("links_external", Int).output_only(),
+        col("refdomains", Int).output_only(),
+        col("refclass_c", Int).output_only(),
+        col("refips", Int).output_only(),
+        col("linked_root_domains", Int).output_only(),
+        col("sitewide", Int).output_only(),
+        col("not_sitewide", Int).output_only(),
+    ],
+};
