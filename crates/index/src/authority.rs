@@ -1,0 +1,136 @@
+//! Domain Rating and URL Rating for the whole index (DESIGN.md §4).
+//!
+//! * **DR**: nodes are registrable domains; an edge A→B when a live, followed link
+//!   ([`crate::visit::LinkType::passes_authority`], not nofollow/ugc/sponsored) goes from a
+//!   page of A to a page of B, A ≠ B, counted once per domain pair, so a domain's rating is
+//!   split equally over the domains it links to. PageRank (α = 0.85, L1 < 1e-10) is mapped to
+//!   0–100 by [`hrefdex_rank::domain_rating`]; `ahrefs_top` is the position by raw rank.
+//! * **UR**: nodes are URLs (pages and link targets); an edge per live followed link, self
+//!   links ignored, repeats merged; the same PageRank and mapping ([`hrefdex_rank::url_rating`]).
+
+use hrefdex_rank::{
+    Duplicates, GraphBuilder, PageRankOptions, RankError, SelfLoops, ahrefs_top, domain_rating,
+    pagerank, url_rating,
+};
+
+use crate::state::{Authority, IndexState};
+
+/// L1 tolerance of the rating iterations: far below anything a 0–100 rating can show.
+pub const TOLERANCE: f64 = 1e-10;
+
+impl IndexState {
+    /// Recomputes DR, `ahrefs_top` and UR from the live links.
+    pub fn compute_authority(&mut self) -> Result<(), RankError> {
+        let options = PageRankOptions {
+            tolerance: TOLERANCE,
+            ..PageRankOptions::default()
+        };
+        let followed = || self.links.iter().filter(|l| l.is_live() && l.is_followed());
+
+        let domain_edges: Vec<(u32, u32)> = followed()
+            .map(|l| {
+                (
+                    self.urls.info(l.key.from).domain,
+                    self.urls.info(l.key.to).domain,
+                )
+            })
+            .filter(|(a, b)| a != b)
+            .collect();
+        let domain_graph = GraphBuilder::new()
+            .num_nodes(self.domains.len())
+            .self_loops(SelfLoops::Drop)
+            .duplicates(Duplicates::Merge)
+            .build(&domain_edges)?;
+        let dr_raw = pagerank(&domain_graph, &options)?.scores;
+
+        let page_edges: Vec<(u32, u32)> = followed().map(|l| (l.key.from, l.key.to)).collect();
+        let page_graph = GraphBuilder::new()
+            .num_nodes(self.urls.len())
+            .self_loops(SelfLoops::Drop)
+            .duplicates(Duplicates::Merge)
+            .build(&page_edges)?;
+        let ur_raw = pagerank(&page_graph, &options)?.scores;
+
+        self.authority = Authority {
+            dr: domain_rating(&dr_raw),
+            ahrefs_top: ahrefs_top(&dr_raw),
+            dr_raw,
+            ur: url_rating(&ur_raw),
+            ur_raw,
+        };
+        Ok(())
+    }
+
+    /// DR of a domain id (0 before the first computation).
+    pub fn dr(&self, domain: u32) -> u8 {
+        self.authority.dr.get(domain as usize).copied().unwrap_or(0)
+    }
+
+    /// UR of a URL id (0 before the first computation).
+    pub fn ur(&self, url: u32) -> u8 {
+        self.authority.ur.get(url as usize).copied().unwrap_or(0)
+    }
+
+    /// `ahrefs_top` of a domain id (0 when unknown).
+    pub fn ahrefs_top(&self, domain: u32) -> u32 {
+        self.authority
+            .ahrefs_top
+            .get(domain as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hrefdex_url::NormalUrl;
+
+    use crate::state::IndexState;
+    use crate::visit::{LinkSeen, PageVisit};
+
+    fn visit(url: &str, links: &[(&str, bool)]) -> PageVisit {
+        let mut v = PageVisit::new(NormalUrl::parse(url).unwrap(), 1_700_000_000, 200);
+        v.links = links
+            .iter()
+            .map(|(t, nofollow)| {
+                let mut l = LinkSeen::href(NormalUrl::parse(t).unwrap(), "a");
+                l.nofollow = *nofollow;
+                l
+            })
+            .collect();
+        v
+    }
+
+    #[test]
+    fn the_most_linked_domain_ranks_first_and_nofollow_does_not_vote() {
+        let mut s = IndexState::default();
+        s.merge(vec![
+            visit(
+                "http://a.com/",
+                &[("http://hub.com/", false), ("http://spam.com/", true)],
+            ),
+            visit(
+                "http://b.com/",
+                &[("http://hub.com/x", false), ("http://spam.com/", true)],
+            ),
+            visit(
+                "http://c.com/",
+                &[("http://hub.com/", false), ("http://spam.com/", true)],
+            ),
+            visit("http://hub.com/", &[("http://a.com/", false)]),
+        ])
+        .unwrap();
+        s.compute_authority().unwrap();
+        let d = |name: &str| s.domains.lookup(name).unwrap();
+        assert_eq!(s.ahrefs_top(d("hub.com")), 1);
+        assert_eq!(s.dr(d("hub.com")), 100);
+        assert!(
+            s.dr(d("spam.com")) <= s.dr(d("b.com")),
+            "nofollow links pass nothing"
+        );
+        assert!(s.dr(d("a.com")) > s.dr(d("c.com")), "hub links to a.com");
+        let hub_home = s.urls.lookup("http://hub.com/").unwrap();
+        let hub_x = s.urls.lookup("http://hub.com/x").unwrap();
+        assert!(s.ur(hub_home) > s.ur(hub_x));
+    }
+}

@@ -1,0 +1,23 @@
+//! The backlink index: from crawl batches to link history, ratings and stored tables.
+//!
+//! * [`visit`]: the input, one [`PageVisit`] per HTTP response with its [`LinkSeen`]s.
+//! * [`state`]: the index in memory ([`IndexState`]): interned URLs, pages, links with
+//!   history, the event log, ratings.
+//! * [`merge`](mod@merge): the merge rules, one batch at a time ([`IndexState::merge`]).
+//! * [`sitewide`], [`authority`]: derived flags and DR/UR after a merge.
+//! * [`events`]: new/lost referring domains from link events.
+//!
+//! Flow: batch of visits → [`IndexState::merge`] → [`IndexState::compute_sitewide`] →
+//! [`IndexState::compute_authority`] → stored as one new index version.
+
+pub mod authority;
+pub mod events;
+pub mod merge;
+pub mod sitewide;
+pub mod state;
+pub mod time;
+pub mod visit;
+
+pub use merge::{MergeError, MergeSummary};
+pub use state::{IndexState, LinkState, LostReason, PageState};
+pub use visit::{LinkSeen, LinkType, PageVisit};

@@ -1,0 +1,331 @@
+//! Merge rules: how one crawl batch changes the index.
+//!
+//! 1. **Duplicates.** Several visits of one page in a batch: the latest wins.
+//! 2. **Order.** A visit older than the page's last visit in the index means the batch is
+//!    out of order: the whole batch is refused with [`MergeError::OutOfOrder`], naming the
+//!    page, before anything changes. A visit at exactly the page's last visit time is the
+//!    same visit imported again and is skipped, so importing a crawl twice changes nothing.
+//! 3. **Pages.** First visit sets `first_seen`; every visit moves `last_visited` to
+//!    `prev_visited` and records status, title, size, charset, language, IP, canonical,
+//!    redirect and link counts. `broken_at` is set when a page starts answering 4xx/5xx.
+//! 4. **Links on a visit.** A 2xx page carries the links extracted from it; a 3xx page
+//!    carries one `redirect` link to its `Location`; a 4xx/5xx page carries none.
+//!    * a link already live: `prev_visited` ← `last_visited`, `last_visited` ← visit;
+//!      flags and snippets from this sighting;
+//!    * a link never seen: new, `first_seen` = visit, `original` when this is the page's
+//!      first visit, `first_origin` fresh or recrawl likewise; event `new`;
+//!    * a link that was lost and is back: new again (`first_seen` = visit, not original);
+//!      event `new`;
+//!    * a live link missing from the visit: lost at the visit time, reason `broken` when
+//!      the page answers 4xx/5xx, `redirect` when it answers 3xx, `removed` otherwise;
+//!      event `lost`. Lost links stay in the index with their dates.
+//! 5. Visits are applied in time order, so events come out in time order.
+
+use rustc_hash::FxHashSet;
+use thiserror::Error;
+
+use crate::state::{
+    EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
+};
+use crate::time::format;
+use crate::visit::{LinkSeen, LinkType, PageVisit};
+
+/// A batch that cannot be merged.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MergeError {
+    /// The batch has visits older than the index's last visit of the same page.
+    #[error(
+        "out-of-order batch: {url} was visited at {visited} in this batch but at {last_visited} in the index \
+         ({count} page(s) affected); import crawls oldest first"
+    )]
+    OutOfOrder {
+        /// One affected page.
+        url: String,
+        /// Its visit time in the batch.
+        visited: String,
+        /// Its last visit time in the index.
+        last_visited: String,
+        /// How many pages are affected.
+        count: usize,
+    },
+}
+
+/// What a merge did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MergeSummary {
+    /// Visits in the batch.
+    pub visits: u64,
+    /// Visits dropped because a later visit of the same page was in the batch.
+    pub duplicates: u64,
+    /// Visits skipped because the index already had them.
+    pub already_imported: u64,
+    /// Pages seen for the first time.
+    pub new_pages: u64,
+    /// Pages visited again.
+    pub revisited_pages: u64,
+    /// Links that appeared (new or back).
+    pub new_links: u64,
+    /// Links seen again.
+    pub kept_links: u64,
+    /// Links that disappeared.
+    pub lost_links: u64,
+}
+
+impl IndexState {
+    /// Merges one crawl batch (see the module docs for the rules).
+    pub fn merge(&mut self, mut visits: Vec<PageVisit>) -> Result<MergeSummary, MergeError> {
+        let mut summary = MergeSummary {
+            visits: visits.len() as u64,
+            ..MergeSummary::default()
+        };
+        // Latest visit per page: sort by (url, time) and keep the last of each run.
+        visits.sort_by(|a, b| {
+            a.url
+                .as_str()
+                .cmp(b.url.as_str())
+                .then(a.visited.cmp(&b.visited))
+        });
+        let before = visits.len();
+        visits.reverse();
+        visits.dedup_by(|later, earlier| later.url == earlier.url);
+        summary.duplicates = (before - visits.len()) as u64;
+
+        let mut stale = visits.iter().filter_map(|v| {
+            let id = self.urls.lookup(v.url.as_str())?;
+            let page = self.pages.get(&id)?;
+            (v.visited < page.last_visited).then_some((v, page.last_visited))
+        });
+        if let Some((first, last)) = stale.next() {
+            return Err(MergeError::OutOfOrder {
+                url: first.url.to_string(),
+                visited: format(first.visited),
+                last_visited: format(last),
+                count: 1 + stale.count(),
+            });
+        }
+
+        visits.sort_by(|a, b| {
+            a.visited
+                .cmp(&b.visited)
+                .then(a.url.as_str().cmp(b.url.as_str()))
+        });
+        for visit in visits {
+            self.apply(visit, &mut summary);
+        }
+        self.batches += 1;
+        Ok(summary)
+    }
+
+    fn apply(&mut self, visit: PageVisit, summary: &mut MergeSummary) {
+        let t = visit.visited;
+        let page_id = self.urls.intern(&visit.url, &mut self.domains);
+        let redirect_to = visit
+            .redirect_to
+            .as_ref()
+            .map(|u| self.urls.intern(u, &mut self.domains));
+        let canonical = visit
+            .canonical
+            .as_ref()
+            .map(|u| self.urls.intern(u, &mut self.domains));
+        let broken = (400..=599).contains(&visit.http_code);
+        let first_visit = match self.pages.get_mut(&page_id) {
+            Some(page) if page.last_visited == t => {
+                summary.already_imported += 1;
+                return;
+            }
+            Some(page) => {
+                page.prev_visited = Some(page.last_visited);
+                page.last_visited = t;
+                page.broken_at = if broken {
+                    page.broken_at.or(Some(t))
+                } else {
+                    None
+                };
+                false
+            }
+            None => {
+                self.pages.insert(page_id, PageState::first(t, broken));
+                true
+            }
+        };
+        if first_visit {
+            summary.new_pages += 1;
+        } else {
+            summary.revisited_pages += 1;
+        }
+        if let Some(page) = self.pages.get_mut(&page_id) {
+            page.http_code = visit.http_code;
+            page.redirect_to = redirect_to;
+            page.canonical = canonical;
+            page.ip = visit.ip.as_str().into();
+            page.title = visit.title.as_str().into();
+            page.encoding = visit.encoding.as_str().into();
+            page.language = visit.language.as_str().into();
+            page.content_type = visit.content_type.as_str().into();
+            page.content_encoding = visit.content_encoding.as_str().into();
+            page.page_size = visit.page_size;
+            page.links_internal = visit.links_internal;
+            page.links_external = visit.links_external;
+        }
+
+        let seen_links = links_on_visit(visit);
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        for link in seen_links {
+            let to = self.urls.intern(&link.url_to, &mut self.domains);
+            let anchor = self.anchors.intern(&link.anchor);
+            let key = LinkKey {
+                from: page_id,
+                to,
+                link_type: link.link_type,
+                anchor,
+            };
+            let id = match self.link_ids.get(&key).copied() {
+                Some(id) if seen.contains(&id) => continue, // the same link twice on one page
+                Some(id) => {
+                    let state = &mut self.links[id as usize];
+                    if state.is_live() {
+                        state.prev_visited = Some(state.last_visited);
+                        state.last_visited = t;
+                        state.last_origin = Origin::Recrawl;
+                        summary.kept_links += 1;
+                    } else {
+                        *state = LinkState::new(key, t, false);
+                        self.events.push(LinkEvent {
+                            link: id,
+                            time: t,
+                            kind: EventKind::New,
+                            reason: None,
+                        });
+                        summary.new_links += 1;
+                    }
+                    id
+                }
+                None => {
+                    let id = self.push_link(LinkState::new(key, t, first_visit));
+                    self.events.push(LinkEvent {
+                        link: id,
+                        time: t,
+                        kind: EventKind::New,
+                        reason: None,
+                    });
+                    summary.new_links += 1;
+                    id
+                }
+            };
+            self.links[id as usize].refresh(&link);
+            seen.insert(id);
+        }
+
+        let reason = match self.pages.get(&page_id).map_or(200, |p| p.http_code) {
+            400..=599 => LostReason::Broken,
+            300..=399 => LostReason::Redirect,
+            _ => LostReason::Removed,
+        };
+        let on_page: Vec<u32> = self.links_of(page_id).to_vec();
+        for id in on_page {
+            let state = &mut self.links[id as usize];
+            if state.is_live() && !seen.contains(&id) {
+                state.lost_at = Some(t);
+                state.lost_reason = Some(reason);
+                self.events.push(LinkEvent {
+                    link: id,
+                    time: t,
+                    kind: EventKind::Lost,
+                    reason: Some(reason),
+                });
+                summary.lost_links += 1;
+            }
+        }
+    }
+}
+
+/// The links a visit carries, by its status.
+fn links_on_visit(visit: PageVisit) -> Vec<LinkSeen> {
+    match visit.http_code {
+        200..=299 => visit.links,
+        300..=399 => {
+            let mut links: Vec<LinkSeen> = visit
+                .links
+                .into_iter()
+                .filter(|l| l.link_type == LinkType::Redirect)
+                .collect();
+            if links.is_empty()
+                && let Some(to) = visit.redirect_to
+            {
+                let mut l = LinkSeen::href(to, "");
+                l.link_type = LinkType::Redirect;
+                l.redirect = visit.http_code;
+                links.push(l);
+            }
+            links
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl PageState {
+    fn first(t: i64, broken: bool) -> PageState {
+        PageState {
+            first_seen: t,
+            last_visited: t,
+            prev_visited: None,
+            http_code: 0,
+            broken_at: broken.then_some(t),
+            redirect_to: None,
+            canonical: None,
+            ip: "".into(),
+            title: "".into(),
+            encoding: "".into(),
+            language: "".into(),
+            content_type: "".into(),
+            content_encoding: "".into(),
+            page_size: 0,
+            links_internal: 0,
+            links_external: 0,
+        }
+    }
+}
+
+impl LinkState {
+    fn new(key: LinkKey, t: i64, original: bool) -> LinkState {
+        let origin = if original {
+            Origin::Fresh
+        } else {
+            Origin::Recrawl
+        };
+        LinkState {
+            key,
+            first_seen: t,
+            last_visited: t,
+            prev_visited: None,
+            lost_at: None,
+            lost_reason: None,
+            original,
+            sitewide: false,
+            nofollow: false,
+            ugc: false,
+            sponsored: false,
+            image: false,
+            redirect: 0,
+            alt: "".into(),
+            text_pre: "".into(),
+            text_post: "".into(),
+            first_origin: origin,
+            last_origin: origin,
+        }
+    }
+
+    fn refresh(&mut self, seen: &LinkSeen) {
+        self.nofollow = seen.nofollow;
+        self.ugc = seen.ugc;
+        self.sponsored = seen.sponsored;
+        self.image = seen.image;
+        self.redirect = seen.redirect;
+        self.alt = seen.alt.as_str().into();
+        self.text_pre = seen.text_pre.as_str().into();
+        self.text_post = seen.text_post.as_str().into();
+    }
+}
+
+#[cfg(test)]
+mod tests;

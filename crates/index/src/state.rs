@@ -1,0 +1,363 @@
+//! The index in memory: interned URLs and domains, page state, link state with history,
+//! and the event log. [`crate::merge`] changes it; [`crate::store`] persists it.
+
+use hrefdex_url::{NormalUrl, registrable_domain};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::visit::LinkType;
+
+/// Interns strings to dense `u32` ids.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    map: FxHashMap<Box<str>, u32>,
+    items: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The id of `s`, adding it when new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.items.len() as u32;
+        self.items.push(s.into());
+        self.map.insert(s.into(), id);
+        id
+    }
+
+    /// The id of `s`, if interned.
+    pub fn lookup(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+
+    /// The string of an id.
+    pub fn get(&self, id: u32) -> &str {
+        &self.items[id as usize]
+    }
+
+    /// How many strings are interned.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing is interned.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// What the index knows of a URL without parsing it again.
+#[derive(Debug, Clone)]
+pub struct UrlInfo {
+    /// Normal form.
+    pub url: Box<str>,
+    /// SURT key.
+    pub key: Box<str>,
+    /// Host.
+    pub host: Box<str>,
+    /// Registrable domain id (in [`IndexState::domains`]).
+    pub domain: u32,
+}
+
+/// Every URL the index has met, as a page or as a link target.
+#[derive(Debug, Default, Clone)]
+pub struct UrlTable {
+    ids: FxHashMap<Box<str>, u32>,
+    infos: Vec<UrlInfo>,
+}
+
+impl UrlTable {
+    /// The id of `url`, adding it (and its domain) when new.
+    pub fn intern(&mut self, url: &NormalUrl, domains: &mut Interner) -> u32 {
+        if let Some(&id) = self.ids.get(url.as_str()) {
+            return id;
+        }
+        let id = self.infos.len() as u32;
+        let domain = domains.intern(registrable_domain(url.host()));
+        self.infos.push(UrlInfo {
+            url: url.as_str().into(),
+            key: url.surt_key().into(),
+            host: url.host().into(),
+            domain,
+        });
+        self.ids.insert(url.as_str().into(), id);
+        id
+    }
+
+    /// The id of a URL in normal form, if known.
+    pub fn lookup(&self, url: &str) -> Option<u32> {
+        self.ids.get(url).copied()
+    }
+
+    /// Details of a URL id.
+    pub fn info(&self, id: u32) -> &UrlInfo {
+        &self.infos[id as usize]
+    }
+
+    /// Number of URLs.
+    pub fn len(&self) -> usize {
+        self.infos.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.infos.is_empty()
+    }
+}
+
+/// Why a link stopped being live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LostReason {
+    /// A revisit of the referring page no longer has it.
+    Removed,
+    /// The referring page now answers 4xx or 5xx.
+    Broken,
+    /// The referring page now redirects.
+    Redirect,
+}
+
+impl LostReason {
+    /// Stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LostReason::Removed => "removed",
+            LostReason::Broken => "broken",
+            LostReason::Redirect => "redirect",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(s: &str) -> Option<LostReason> {
+        [
+            LostReason::Removed,
+            LostReason::Broken,
+            LostReason::Redirect,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// How a link was found (the `first_origin`/`last_origin` columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// On the first visit of its page.
+    Fresh,
+    /// On a later visit of its page.
+    Recrawl,
+}
+
+impl Origin {
+    /// Stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Fresh => "fresh",
+            Origin::Recrawl => "recrawl",
+        }
+    }
+}
+
+/// The latest known state of a crawled page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageState {
+    /// First visit.
+    pub first_seen: i64,
+    /// Latest visit.
+    pub last_visited: i64,
+    /// The visit before the latest.
+    pub prev_visited: Option<i64>,
+    /// Latest HTTP status.
+    pub http_code: u16,
+    /// Since when the page answers 4xx/5xx (`None` while it does not).
+    pub broken_at: Option<i64>,
+    /// Redirect target (URL id).
+    pub redirect_to: Option<u32>,
+    /// Canonical target (URL id).
+    pub canonical: Option<u32>,
+    /// Server IP.
+    pub ip: Box<str>,
+    /// Title.
+    pub title: Box<str>,
+    /// Charset.
+    pub encoding: Box<str>,
+    /// Language.
+    pub language: Box<str>,
+    /// Media type.
+    pub content_type: Box<str>,
+    /// Transfer compression.
+    pub content_encoding: Box<str>,
+    /// Body size in bytes.
+    pub page_size: u64,
+    /// Internal links on the page.
+    pub links_internal: u32,
+    /// External links on the page.
+    pub links_external: u32,
+}
+
+/// A link's identity: the same page, target, kind and anchor are the same link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkKey {
+    /// Referring page (URL id).
+    pub from: u32,
+    /// Target (URL id).
+    pub to: u32,
+    /// Kind.
+    pub link_type: LinkType,
+    /// Anchor (id in [`IndexState::anchors`]).
+    pub anchor: u32,
+}
+
+/// A link and its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkState {
+    /// Identity.
+    pub key: LinkKey,
+    /// When it was (last) first seen; a link that comes back after being lost is new again.
+    pub first_seen: i64,
+    /// Latest visit that saw it.
+    pub last_visited: i64,
+    /// The visit before that which saw it.
+    pub prev_visited: Option<i64>,
+    /// When it was lost, if it is not live.
+    pub lost_at: Option<i64>,
+    /// Why it was lost.
+    pub lost_reason: Option<LostReason>,
+    /// On the page at the page's first visit.
+    pub original: bool,
+    /// Seen on most pages of the referring host (see [`crate::sitewide`]).
+    pub sitewide: bool,
+    /// Flags and details from the latest sighting.
+    pub nofollow: bool,
+    /// rel=ugc.
+    pub ugc: bool,
+    /// rel=sponsored.
+    pub sponsored: bool,
+    /// Wraps an image.
+    pub image: bool,
+    /// 3xx code of a redirect link.
+    pub redirect: u16,
+    /// Image alt text.
+    pub alt: Box<str>,
+    /// Text before the anchor.
+    pub text_pre: Box<str>,
+    /// Text after the anchor.
+    pub text_post: Box<str>,
+    /// How it was first found.
+    pub first_origin: Origin,
+    /// How it was last found.
+    pub last_origin: Origin,
+}
+
+impl LinkState {
+    /// Whether the link is on its page now.
+    pub fn is_live(&self) -> bool {
+        self.lost_at.is_none()
+    }
+
+    /// Whether it passes authority (live or not: callers check liveness).
+    pub fn is_followed(&self) -> bool {
+        !(self.nofollow || self.ugc || self.sponsored) && self.key.link_type.passes_authority()
+    }
+}
+
+/// New or lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// The link appeared.
+    New,
+    /// The link disappeared.
+    Lost,
+}
+
+impl EventKind {
+    /// The `type` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::New => "new",
+            EventKind::Lost => "lost",
+        }
+    }
+}
+
+/// One appearance or disappearance of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkEvent {
+    /// The link (index into [`IndexState::links`]).
+    pub link: u32,
+    /// When.
+    pub time: i64,
+    /// New or lost.
+    pub kind: EventKind,
+    /// Why, for lost events.
+    pub reason: Option<LostReason>,
+}
+
+/// DR per domain and UR per URL, from the latest build.
+#[derive(Debug, Clone, Default)]
+pub struct Authority {
+    /// Domain Rating 0–100 by domain id.
+    pub dr: Vec<u8>,
+    /// Raw domain PageRank by domain id.
+    pub dr_raw: Vec<f64>,
+    /// Position by raw DR (1 = best) by domain id.
+    pub ahrefs_top: Vec<u32>,
+    /// URL Rating 0–100 by URL id.
+    pub ur: Vec<u8>,
+    /// Raw page PageRank by URL id.
+    pub ur_raw: Vec<f64>,
+}
+
+/// The whole index in memory.
+#[derive(Debug, Default, Clone)]
+pub struct IndexState {
+    /// Every URL met.
+    pub urls: UrlTable,
+    /// Every registrable domain met.
+    pub domains: Interner,
+    /// Every anchor text met.
+    pub anchors: Interner,
+    /// Crawled pages by URL id.
+    pub pages: FxHashMap<u32, PageState>,
+    /// Every link ever seen.
+    pub links: Vec<LinkState>,
+    /// Link ids by identity.
+    pub(crate) link_ids: FxHashMap<LinkKey, u32>,
+    /// Link ids by referring page.
+    pub(crate) page_links: FxHashMap<u32, Vec<u32>>,
+    /// Every new/lost event, in time order within a batch.
+    pub events: Vec<LinkEvent>,
+    /// Ratings.
+    pub authority: Authority,
+    /// Batches merged so far.
+    pub batches: u32,
+}
+
+impl IndexState {
+    /// Adds a link restored from storage (keeps the lookup maps in step).
+    pub(crate) fn push_link(&mut self, link: LinkState) -> u32 {
+        let id = self.links.len() as u32;
+        self.link_ids.insert(link.key, id);
+        self.page_links.entry(link.key.from).or_default().push(id);
+        self.links.push(link);
+        id
+    }
+
+    /// The ids of the links found on a page (live or lost).
+    pub fn links_of(&self, page: u32) -> &[u32] {
+        self.page_links.get(&page).map_or(&[], Vec::as_slice)
+    }
+
+    /// The link id of an identity.
+    pub fn link_id(&self, key: &LinkKey) -> Option<u32> {
+        self.link_ids.get(key).copied()
+    }
+
+    /// Live links.
+    pub fn live_links(&self) -> impl Iterator<Item = &LinkState> {
+        self.links.iter().filter(|l| l.is_live())
+    }
+}

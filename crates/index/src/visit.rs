@@ -1,0 +1,173 @@
+//! What the index consumes: one crawl's page visits and the links seen on them.
+//!
+//! This is the seam between extraction and the index: `hrefdex-extract` observations
+//! convert into [`PageVisit`]s, and tests build them by hand.
+
+use hrefdex_url::NormalUrl;
+use serde::Serialize;
+
+/// The kind of a link, as the v2 `link_type` column names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkType {
+    /// `<a href>` / `<area href>`.
+    Href,
+    /// A 3xx `Location` or a meta refresh.
+    Redirect,
+    /// `<frame src>` / `<iframe src>`.
+    Frame,
+    /// `<form action>`.
+    Form,
+    /// `<link rel=canonical>`.
+    Canonical,
+    /// `<link rel=alternate>` with an RSS or Atom type.
+    Rss,
+    /// Any other `<link rel=alternate>`.
+    Alternate,
+}
+
+impl LinkType {
+    /// Every link type.
+    pub const ALL: [LinkType; 7] = [
+        LinkType::Href,
+        LinkType::Redirect,
+        LinkType::Frame,
+        LinkType::Form,
+        LinkType::Canonical,
+        LinkType::Rss,
+        LinkType::Alternate,
+    ];
+
+    /// The `link_type` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkType::Href => "href",
+            LinkType::Redirect => "redirect",
+            LinkType::Frame => "frame",
+            LinkType::Form => "form",
+            LinkType::Canonical => "canonical",
+            LinkType::Rss => "rss",
+            LinkType::Alternate => "alternate",
+        }
+    }
+
+    /// Parses a `link_type` spelling.
+    pub fn parse(s: &str) -> Option<LinkType> {
+        LinkType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether links of this kind pass authority (DR/UR) when they are not nofollow:
+    /// `href`, `redirect` and `frame`. Forms, canonicals and feeds do not vote.
+    pub fn passes_authority(self) -> bool {
+        matches!(self, LinkType::Href | LinkType::Redirect | LinkType::Frame)
+    }
+}
+
+/// One link as seen on one visit of its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSeen {
+    /// Target, in normal form.
+    pub url_to: NormalUrl,
+    /// Kind.
+    pub link_type: LinkType,
+    /// Anchor text (whitespace collapsed).
+    pub anchor: String,
+    /// `alt` of an image link, else empty.
+    pub alt: String,
+    /// Whether the link wraps an image.
+    pub image: bool,
+    /// rel=nofollow, or the page's meta robots says nofollow.
+    pub nofollow: bool,
+    /// rel=ugc.
+    pub ugc: bool,
+    /// rel=sponsored.
+    pub sponsored: bool,
+    /// The 3xx code of a redirect link, else 0.
+    pub redirect: u16,
+    /// Text just before the anchor.
+    pub text_pre: String,
+    /// Text just after the anchor.
+    pub text_post: String,
+}
+
+impl LinkSeen {
+    /// A plain followed `href` link with an anchor (handy in tests and generators).
+    pub fn href(url_to: NormalUrl, anchor: &str) -> LinkSeen {
+        LinkSeen {
+            url_to,
+            link_type: LinkType::Href,
+            anchor: anchor.to_owned(),
+            alt: String::new(),
+            image: false,
+            nofollow: false,
+            ugc: false,
+            sponsored: false,
+            redirect: 0,
+            text_pre: String::new(),
+            text_post: String::new(),
+        }
+    }
+
+    /// Whether this link passes authority (not nofollow/ugc/sponsored, and a voting type).
+    pub fn is_followed(&self) -> bool {
+        !(self.nofollow || self.ugc || self.sponsored) && self.link_type.passes_authority()
+    }
+}
+
+/// One HTTP response of a crawl, with the links found in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageVisit {
+    /// The page, in normal form.
+    pub url: NormalUrl,
+    /// When it was fetched, in seconds since the epoch (UTC).
+    pub visited: i64,
+    /// HTTP status.
+    pub http_code: u16,
+    /// Redirect target of a 3xx, resolved.
+    pub redirect_to: Option<NormalUrl>,
+    /// Server IP address, or empty.
+    pub ip: String,
+    /// Page title.
+    pub title: String,
+    /// Charset (e.g. `utf8`, `iso-8859-1`).
+    pub encoding: String,
+    /// ISO 639-1 language, or empty.
+    pub language: String,
+    /// `Content-Type` media type.
+    pub content_type: String,
+    /// `Content-Encoding` of the transfer (gzip, br, …) or empty.
+    pub content_encoding: String,
+    /// Body size in bytes.
+    pub page_size: u64,
+    /// `<link rel=canonical>` target.
+    pub canonical: Option<NormalUrl>,
+    /// Count of links to the same registrable domain.
+    pub links_internal: u32,
+    /// Count of links to other registrable domains.
+    pub links_external: u32,
+    /// Links found on the page (empty for non-HTML and error pages).
+    pub links: Vec<LinkSeen>,
+}
+
+impl PageVisit {
+    /// A visit with no body details (status only); fill in what a test needs.
+    pub fn new(url: NormalUrl, visited: i64, http_code: u16) -> PageVisit {
+        PageVisit {
+            url,
+            visited,
+            http_code,
+            redirect_to: None,
+            ip: String::new(),
+            title: String::new(),
+            encoding: String::new(),
+            language: String::new(),
+            content_type: String::new(),
+            content_encoding: String::new(),
+            page_size: 0,
+            canonical: None,
+            links_internal: 0,
+            links_external: 0,
+            links: Vec::new(),
+        }
+    }
+}
