@@ -35,6 +35,7 @@ mod error;
 pub mod graph;
 pub mod pagerank;
 pub mod rating;
+pub mod scc;
 
 pub use edges::{read_edge_list, read_edge_list_path};
 pub use error::RankError;

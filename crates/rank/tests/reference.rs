@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use hrefdex_rank::{Duplicates, GraphBuilder, Method, PageRankOptions, SelfLoops, pagerank};
+use hrefdex_rank::pagerank::PARALLEL_COMPONENT;
+use hrefdex_rank::scc::strongly_connected_components;
+use hrefdex_rank::{Duplicates, Graph, GraphBuilder, Method, PageRankOptions, SelfLoops, pagerank};
 use proptest::prelude::*;
 
 /// The definition, written out: arcs as a map (src, dst) -> multiplicity, a dense power
@@ -45,6 +47,15 @@ fn reference_pagerank(
     x
 }
 
+fn largest_component(graph: &Graph) -> usize {
+    let scc = strongly_connected_components(graph);
+    let mut sizes = vec![0usize; scc.count];
+    for &c in &scc.component {
+        sizes[c as usize] += 1;
+    }
+    sizes.into_iter().max().unwrap_or(0)
+}
+
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
     a.iter()
@@ -74,8 +85,9 @@ fn seeded_graph(n: u32, m: usize, mut seed: u64) -> Vec<(u32, u32)> {
 
 #[test]
 fn seeded_graph_matches_reference_for_every_method_and_policy() {
-    let n = 3_000;
-    let edges = seeded_graph(n, 30_000, 0x9E37_79B9_7F4A_7C15);
+    // Large enough for a component above PARALLEL_COMPONENT, so blocks are exercised.
+    let n = 6_000;
+    let edges = seeded_graph(n, 48_000, 0x9E37_79B9_7F4A_7C15);
     for self_loops in [SelfLoops::Keep, SelfLoops::Drop] {
         for duplicates in [Duplicates::Merge, Duplicates::Keep] {
             let expected = reference_pagerank(n as usize, &edges, self_loops, duplicates, 0.85);
@@ -84,6 +96,8 @@ fn seeded_graph_matches_reference_for_every_method_and_policy() {
                 .duplicates(duplicates)
                 .build(&edges)
                 .expect("ids in range");
+            let largest = largest_component(&graph);
+            assert!(largest >= PARALLEL_COMPONENT, "largest component {largest}");
             for (method, blocks) in [
                 (Method::GaussSeidel, 1),
                 (Method::GaussSeidel, 7),

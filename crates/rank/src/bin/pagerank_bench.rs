@@ -17,7 +17,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use hrefdex_rank::{
-    GraphBuilder, Method, PageRankOptions, SelfLoops, log_rating, pagerank, read_edge_list_path,
+    GraphBuilder, Method, PageRankOptions, PageRankSolver, SelfLoops, log_rating, pagerank,
+    read_edge_list_path, scc::strongly_connected_components,
 };
 
 const DEFAULT_EDGES: &str = concat!(
@@ -129,6 +130,30 @@ fn run(args: &Args) -> Result<(), String> {
         "options: {:?}, threads {}",
         args.options,
         rayon::current_num_threads()
+    );
+    let t = Instant::now();
+    let solver = PageRankSolver::new(&graph);
+    let prep = t.elapsed().as_secs_f64();
+    let scc = strongly_connected_components(&graph);
+    let mut sizes = vec![0usize; scc.count];
+    for &c in &scc.component {
+        sizes[c as usize] += 1;
+    }
+    let largest = sizes.iter().copied().max().unwrap_or(0);
+    let big = sizes.iter().position(|&s| s == largest).unwrap_or(0) as u32;
+    let internal_arcs = (0..graph.num_nodes() as u32)
+        .filter(|&v| scc.component[v as usize] == big)
+        .flat_map(|v| graph.successors(v))
+        .filter(|&&t| scc.component[t as usize] == big)
+        .count();
+    let t = Instant::now();
+    let solved = solver.run(&args.options).map_err(|e| e.to_string())?;
+    println!(
+        "components: {} ({} of one node), largest {largest} nodes with {internal_arcs} internal arcs; prepare {prep:.4} s, iterate {:.4} s ({} sweeps)",
+        scc.count,
+        sizes.iter().filter(|&&s| s == 1).count(),
+        t.elapsed().as_secs_f64(),
+        solved.sweeps,
     );
     let mut times = Vec::with_capacity(args.runs);
     let mut last = None;
