@@ -15,9 +15,11 @@ pub mod events;
 pub mod merge;
 pub mod sitewide;
 pub mod state;
+pub mod store;
 pub mod time;
 pub mod visit;
 
 pub use merge::{MergeError, MergeSummary};
 pub use state::{IndexState, LinkState, LostReason, PageState};
+pub use store::{AsOf, Index, IndexVersion, StoreError};
 pub use visit::{LinkSeen, LinkType, PageVisit};

@@ -85,6 +85,30 @@ impl UrlTable {
         id
     }
 
+    /// Adds a URL whose key, host and domain are already known (restoring from storage).
+    pub fn intern_parts(
+        &mut self,
+        url: &str,
+        key: &str,
+        host: &str,
+        domain: &str,
+        domains: &mut Interner,
+    ) -> u32 {
+        if let Some(&id) = self.ids.get(url) {
+            return id;
+        }
+        let id = self.infos.len() as u32;
+        let domain = domains.intern(domain);
+        self.infos.push(UrlInfo {
+            url: url.into(),
+            key: key.into(),
+            host: host.into(),
+            domain,
+        });
+        self.ids.insert(url.into(), id);
+        id
+    }
+
     /// The id of a URL in normal form, if known.
     pub fn lookup(&self, url: &str) -> Option<u32> {
         self.ids.get(url).copied()

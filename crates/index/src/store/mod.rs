@@ -1,0 +1,403 @@
+//! The index on disk: five Delta tables and a manifest under one root directory.
+//!
+//! ```text
+//! <root>/links_in/      every link, sorted by target key (inbound tables)
+//! <root>/links_out/     every link, sorted by referring key (outbound tables)
+//! <root>/pages/         crawled pages
+//! <root>/domains/       registrable domains with DR
+//! <root>/link_events/   new/lost link events
+//! <root>/manifest/      one row per index version: the version of each table above
+//! <root>/.lock          held by a running import
+//! ```
+//!
+//! **Commit protocol.** A build writes each data table as a new Delta version (a full,
+//! sorted rewrite), then appends one row to `manifest` naming those versions. The
+//! manifest commit is the index's commit point: readers resolve an index version through
+//! the manifest and open every table at the version it names, so they see the old index
+//! or the new one, never a mix. A build killed before the manifest commit leaves table
+//! versions nobody points to; the next build simply writes over them.
+
+mod delta;
+pub mod restore;
+pub mod schema;
+pub mod serialize;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use deltalake::arrow::array::{
+    Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use deltalake::arrow::datatypes::SchemaRef;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::state::IndexState;
+
+/// The data tables, in commit order.
+pub const TABLES: [&str; 5] = ["links_in", "links_out", "pages", "domains", "link_events"];
+
+/// A storage failure, with the path or table it concerns.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A filesystem error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A Delta Lake error.
+    #[error("delta: {0}")]
+    Delta(#[from] deltalake::DeltaTableError),
+    /// A Parquet error.
+    #[error("parquet: {0}")]
+    Parquet(#[from] deltalake::parquet::errors::ParquetError),
+    /// An Arrow error.
+    #[error("arrow: {0}")]
+    Arrow(#[from] deltalake::arrow::error::ArrowError),
+    /// Stored data that does not have the shape this version writes.
+    #[error("table {table} is corrupt: {detail}")]
+    Corrupt {
+        /// The table.
+        table: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Another import holds the index lock.
+    #[error("another import is running on {0} (it holds {0}/.lock)")]
+    Locked(PathBuf),
+    /// The requested version does not exist.
+    #[error("no index version matches {0}")]
+    NoSuchVersion(String),
+    /// The async runtime could not start.
+    #[error("runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+impl StoreError {
+    fn io(path: &Path, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// Which index version to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// An index version number.
+    Version(u64),
+    /// The last version committed at or before this moment (seconds since the epoch).
+    Time(i64),
+}
+
+/// One committed index version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexVersion {
+    /// The index version (the manifest's Delta version).
+    pub version: u64,
+    /// Commit time, seconds since the epoch.
+    pub committed_at: i64,
+    /// Delta version of each table in [`TABLES`] order.
+    pub tables: [u64; 5],
+    /// What the build did (JSON).
+    pub summary: serde_json::Value,
+}
+
+impl IndexVersion {
+    /// The Delta version of a data table.
+    pub fn table_version(&self, table: &str) -> Option<u64> {
+        TABLES
+            .iter()
+            .position(|t| *t == table)
+            .map(|i| self.tables[i])
+    }
+}
+
+/// Size of one table at one version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableStats {
+    /// Table name.
+    pub table: &'static str,
+    /// Delta version.
+    pub version: u64,
+    /// Rows.
+    pub rows: u64,
+    /// Bytes of Parquet data.
+    pub bytes: u64,
+    /// Number of files.
+    pub files: usize,
+}
+
+/// An index root directory.
+#[derive(Debug)]
+pub struct Index {
+    root: PathBuf,
+    rt: tokio::runtime::Runtime,
+}
+
+/// Held while an import runs; released on drop (and by the OS if the process dies).
+#[derive(Debug)]
+pub struct ImportLock {
+    _file: File,
+}
+
+/// Aborts the process at a named point when `HREFDEX_FAIL_AT` names it: crash injection
+/// for the commit protocol's tests (an abort leaves files exactly as `kill -9` would).
+pub fn fail_point(name: &str) {
+    if std::env::var("HREFDEX_FAIL_AT").is_ok_and(|v| v == name) {
+        eprintln!("hrefdex: fail point {name} reached, aborting");
+        std::process::abort();
+    }
+}
+
+impl Index {
+    /// Opens (creating the directory if needed) an index root.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Index, StoreError> {
+        let root = root.into();
+        std::fs::create_dir_all(&root).map_err(|e| StoreError::io(&root, e))?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(StoreError::Runtime)?;
+        Ok(Index { root, rt })
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The directory of a table.
+    pub fn table_path(&self, table: &str) -> PathBuf {
+        self.root.join(table)
+    }
+
+    /// Takes the import lock, failing at once if another import holds it.
+    pub fn lock(&self) -> Result<ImportLock, StoreError> {
+        let path = self.root.join(".lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(ImportLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(self.root.clone())),
+            Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io(&path, e)),
+        }
+    }
+
+    /// Every committed version, oldest first.
+    pub fn versions(&self) -> Result<Vec<IndexVersion>, StoreError> {
+        let path = self.table_path("manifest");
+        let Some(latest) = self.rt.block_on(delta::latest_version(&path))? else {
+            return Ok(Vec::new());
+        };
+        let batches = self.rt.block_on(delta::read(&path, latest))?;
+        let mut out = Vec::new();
+        for b in &batches {
+            let col = |name: &str| -> Result<&Int64Array, StoreError> {
+                b.column_by_name(name)
+                    .and_then(|c| c.as_any().downcast_ref::<Int64Array>())
+                    .ok_or(StoreError::Corrupt {
+                        table: "manifest",
+                        detail: format!("column {name}"),
+                    })
+            };
+            let at = b
+                .column_by_name("committed_at")
+                .and_then(|c| c.as_any().downcast_ref::<TimestampMicrosecondArray>())
+                .ok_or(StoreError::Corrupt {
+                    table: "manifest",
+                    detail: "column committed_at".into(),
+                })?;
+            let summary = b
+                .column_by_name("summary")
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+                .ok_or(StoreError::Corrupt {
+                    table: "manifest",
+                    detail: "column summary".into(),
+                })?;
+            let version = col("index_version")?;
+            let tables: Vec<&Int64Array> =
+                TABLES.iter().map(|t| col(t)).collect::<Result<_, _>>()?;
+            for i in 0..b.num_rows() {
+                let v = |a: &Int64Array| u64::try_from(a.value(i)).unwrap_or(0);
+                out.push(IndexVersion {
+                    version: v(version),
+                    committed_at: at.value(i).div_euclid(1_000_000),
+                    tables: [
+                        v(tables[0]),
+                        v(tables[1]),
+                        v(tables[2]),
+                        v(tables[3]),
+                        v(tables[4]),
+                    ],
+                    summary: serde_json::from_str(summary.value(i))
+                        .unwrap_or(serde_json::Value::Null),
+                });
+            }
+        }
+        out.sort_by_key(|v| v.version);
+        Ok(out)
+    }
+
+    /// The version a reader should use: the latest, or the one `as_of` names.
+    pub fn resolve(&self, as_of: Option<AsOf>) -> Result<Option<IndexVersion>, StoreError> {
+        let versions = self.versions()?;
+        match as_of {
+            None => Ok(versions.into_iter().next_back()),
+            Some(AsOf::Version(v)) => versions
+                .into_iter()
+                .find(|x| x.version == v)
+                .map(Some)
+                .ok_or_else(|| StoreError::NoSuchVersion(format!("version {v}"))),
+            Some(AsOf::Time(t)) => versions
+                .into_iter()
+                .rfind(|x| x.committed_at <= t)
+                .map(Some)
+                .ok_or_else(|| {
+                    StoreError::NoSuchVersion(format!(
+                        "a commit at or before {}",
+                        crate::time::format(t)
+                    ))
+                }),
+        }
+    }
+
+    /// Reads one data table at the version an index version names.
+    pub fn read_table(
+        &self,
+        version: &IndexVersion,
+        table: &str,
+    ) -> Result<Vec<RecordBatch>, StoreError> {
+        let v = version
+            .table_version(table)
+            .ok_or_else(|| StoreError::NoSuchVersion(format!("table {table}")))?;
+        self.rt.block_on(delta::read(&self.table_path(table), v))
+    }
+
+    /// The data files of one table at an index version (for query engines).
+    pub fn table_files(
+        &self,
+        version: &IndexVersion,
+        table: &str,
+    ) -> Result<Vec<PathBuf>, StoreError> {
+        let v = version
+            .table_version(table)
+            .ok_or_else(|| StoreError::NoSuchVersion(format!("table {table}")))?;
+        self.rt.block_on(delta::files(&self.table_path(table), v))
+    }
+
+    /// The state of an index version (empty when there is none yet).
+    pub fn load_state(&self, version: Option<&IndexVersion>) -> Result<IndexState, StoreError> {
+        let Some(v) = version else {
+            return Ok(IndexState::default());
+        };
+        let pages = self.read_table(v, "pages")?;
+        let links = self.read_table(v, "links_out")?;
+        let events = self.read_table(v, "link_events")?;
+        restore::restore(
+            &pages,
+            &links,
+            &events,
+            u32::try_from(v.version + 1).unwrap_or(u32::MAX),
+        )
+    }
+
+    /// Writes `state` as the next index version (see the module docs for the protocol).
+    pub fn commit(
+        &self,
+        state: &IndexState,
+        summary: &serde_json::Value,
+    ) -> Result<IndexVersion, StoreError> {
+        let next = self.versions()?.last().map_or(0, |v| v.version + 1);
+        let mut tables = [0u64; 5];
+        for (i, table) in TABLES.iter().enumerate() {
+            let (schema, batches): (&SchemaRef, Vec<RecordBatch>) = match *table {
+                "links_in" => (&schema::LINKS, serialize::links_in(state)?),
+                "links_out" => (&schema::LINKS, serialize::links_out(state)?),
+                "pages" => (&schema::PAGES, serialize::pages(state)?),
+                "domains" => (&schema::DOMAINS, serialize::domains(state)?),
+                _ => (&schema::LINK_EVENTS, serialize::link_events(state)?),
+            };
+            fail_point(&format!("before:{table}"));
+            tables[i] =
+                self.rt
+                    .block_on(delta::overwrite(&self.table_path(table), schema, batches))?;
+            fail_point(&format!("after:{table}"));
+        }
+        let committed_at = chrono::Utc::now().timestamp();
+        let row = RecordBatch::try_new(
+            SchemaRef::clone(&schema::MANIFEST),
+            vec![
+                Arc::new(Int64Array::from(vec![
+                    i64::try_from(next).unwrap_or(i64::MAX),
+                ])),
+                Arc::new(
+                    TimestampMicrosecondArray::from(vec![committed_at * 1_000_000])
+                        .with_timezone("UTC"),
+                ),
+                Arc::new(Int64Array::from(vec![
+                    i64::try_from(tables[0]).unwrap_or(i64::MAX),
+                ])),
+                Arc::new(Int64Array::from(vec![
+                    i64::try_from(tables[1]).unwrap_or(i64::MAX),
+                ])),
+                Arc::new(Int64Array::from(vec![
+                    i64::try_from(tables[2]).unwrap_or(i64::MAX),
+                ])),
+                Arc::new(Int64Array::from(vec![
+                    i64::try_from(tables[3]).unwrap_or(i64::MAX),
+                ])),
+                Arc::new(Int64Array::from(vec![
+                    i64::try_from(tables[4]).unwrap_or(i64::MAX),
+                ])),
+                Arc::new(StringArray::from(vec![summary.to_string()])),
+            ],
+        )?;
+        fail_point("before:manifest");
+        // The index version lives in the row; the manifest's own Delta version is one
+        // higher (creating a Delta table is its version 0).
+        self.rt.block_on(delta::append(
+            &self.table_path("manifest"),
+            &schema::MANIFEST,
+            vec![row],
+        ))?;
+        fail_point("after:manifest");
+        Ok(IndexVersion {
+            version: next,
+            committed_at,
+            tables,
+            summary: summary.clone(),
+        })
+    }
+
+    /// Rows, bytes and files of every table at an index version.
+    pub fn stats(&self, version: &IndexVersion) -> Result<Vec<TableStats>, StoreError> {
+        TABLES
+            .iter()
+            .map(|&table| {
+                let v = version.table_version(table).unwrap_or(0);
+                let (rows, bytes, files) =
+                    self.rt.block_on(delta::size(&self.table_path(table), v))?;
+                Ok(TableStats {
+                    table,
+                    version: v,
+                    rows,
+                    bytes,
+                    files,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

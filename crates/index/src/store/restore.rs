@@ -1,0 +1,230 @@
+//! Reads stored record batches back into an [`IndexState`], so the next batch merges
+//! into exactly what was committed.
+
+use deltalake::arrow::array::{
+    Array, BooleanArray, Int32Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use hrefdex_url::NormalUrl;
+
+use super::StoreError;
+use crate::state::{
+    EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
+};
+use crate::visit::LinkType;
+
+/// Typed access to one batch's columns by name.
+struct Cols<'a> {
+    batch: &'a RecordBatch,
+    table: &'static str,
+}
+
+impl<'a> Cols<'a> {
+    fn get<T: 'static>(&self, name: &str) -> Result<&'a T, StoreError> {
+        self.batch
+            .column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<T>())
+            .ok_or_else(|| StoreError::Corrupt {
+                table: self.table,
+                detail: format!("column {name} missing or of the wrong type"),
+            })
+    }
+    fn s(&self, name: &str) -> Result<&'a StringArray, StoreError> {
+        self.get(name)
+    }
+    fn i32(&self, name: &str) -> Result<&'a Int32Array, StoreError> {
+        self.get(name)
+    }
+    fn b(&self, name: &str) -> Result<&'a BooleanArray, StoreError> {
+        self.get(name)
+    }
+    fn t(&self, name: &str) -> Result<&'a TimestampMicrosecondArray, StoreError> {
+        self.get(name)
+    }
+}
+
+fn secs(a: &TimestampMicrosecondArray, i: usize) -> i64 {
+    a.value(i).div_euclid(1_000_000)
+}
+
+fn opt_secs(a: &TimestampMicrosecondArray, i: usize) -> Option<i64> {
+    a.is_valid(i).then(|| secs(a, i))
+}
+
+fn url_id(state: &mut IndexState, text: &str) -> Option<u32> {
+    if text.is_empty() {
+        return None;
+    }
+    if let Some(id) = state.urls.lookup(text) {
+        return Some(id);
+    }
+    let url = NormalUrl::parse(text).ok()?;
+    Some(state.urls.intern(&url, &mut state.domains))
+}
+
+/// Rebuilds the state from `pages`, `links_out` and `link_events` batches.
+pub fn restore(
+    pages: &[RecordBatch],
+    links: &[RecordBatch],
+    events: &[RecordBatch],
+    batches: u32,
+) -> Result<IndexState, StoreError> {
+    let mut s = IndexState {
+        batches,
+        ..IndexState::default()
+    };
+    for batch in pages {
+        let c = Cols {
+            batch,
+            table: "pages",
+        };
+        let (key, url, host, domain) = (c.s("url_key")?, c.s("url")?, c.s("host")?, c.s("domain")?);
+        let (first, last, prev, broken) = (
+            c.t("first_seen")?,
+            c.t("last_visited")?,
+            c.t("prev_visited")?,
+            c.t("broken_at")?,
+        );
+        let (redirect, canonical) = (c.s("redirect_url")?, c.s("canonical_url")?);
+        let (ip, title, enc, lang, ctype, cenc) = (
+            c.s("ip")?,
+            c.s("title")?,
+            c.s("encoding")?,
+            c.s("language")?,
+            c.s("content_type")?,
+            c.s("content_encoding")?,
+        );
+        let size = c.get::<deltalake::arrow::array::Int64Array>("size")?;
+        let (code, li, le) = (
+            c.i32("http_code")?,
+            c.i32("links_internal")?,
+            c.i32("links_external")?,
+        );
+        for i in 0..batch.num_rows() {
+            let id = s.urls.intern_parts(
+                url.value(i),
+                key.value(i),
+                host.value(i),
+                domain.value(i),
+                &mut s.domains,
+            );
+            let page = PageState {
+                first_seen: secs(first, i),
+                last_visited: secs(last, i),
+                prev_visited: opt_secs(prev, i),
+                http_code: u16::try_from(code.value(i)).unwrap_or(0),
+                broken_at: opt_secs(broken, i),
+                redirect_to: url_id(&mut s, redirect.value(i)),
+                canonical: url_id(&mut s, canonical.value(i)),
+                ip: ip.value(i).into(),
+                title: title.value(i).into(),
+                encoding: enc.value(i).into(),
+                language: lang.value(i).into(),
+                content_type: ctype.value(i).into(),
+                content_encoding: cenc.value(i).into(),
+                page_size: u64::try_from(size.value(i)).unwrap_or(0),
+                links_internal: u32::try_from(li.value(i)).unwrap_or(0),
+                links_external: u32::try_from(le.value(i)).unwrap_or(0),
+            };
+            s.pages.insert(id, page);
+        }
+    }
+    for batch in links {
+        let c = Cols {
+            batch,
+            table: "links_out",
+        };
+        for i in 0..batch.num_rows() {
+            let key = link_key(&mut s, &c, i)?;
+            let origin = |name: &str| -> Result<Origin, StoreError> {
+                Ok(if c.s(name)?.value(i) == "fresh" {
+                    Origin::Fresh
+                } else {
+                    Origin::Recrawl
+                })
+            };
+            let lost_reason = c.s("lost_reason")?;
+            let link = LinkState {
+                key,
+                first_seen: secs(c.t("first_seen")?, i),
+                last_visited: secs(c.t("last_visited")?, i),
+                prev_visited: opt_secs(c.t("prev_visited")?, i),
+                lost_at: opt_secs(c.t("lost_at")?, i),
+                lost_reason: lost_reason
+                    .is_valid(i)
+                    .then(|| LostReason::parse(lost_reason.value(i)))
+                    .flatten(),
+                original: c.b("original")?.value(i),
+                sitewide: c.b("sitewide")?.value(i),
+                nofollow: c.b("nofollow")?.value(i),
+                ugc: c.b("ugc")?.value(i),
+                sponsored: c.b("sponsored")?.value(i),
+                image: c.b("image")?.value(i),
+                redirect: u16::try_from(c.i32("redirect")?.value(i)).unwrap_or(0),
+                alt: c.s("alt")?.value(i).into(),
+                text_pre: c.s("text_pre")?.value(i).into(),
+                text_post: c.s("text_post")?.value(i).into(),
+                first_origin: origin("first_origin")?,
+                last_origin: origin("last_origin")?,
+            };
+            s.push_link(link);
+        }
+    }
+    for batch in events {
+        let c = Cols {
+            batch,
+            table: "link_events",
+        };
+        let (time, kind, reason) = (c.t("time")?, c.s("type")?, c.s("reason")?);
+        for i in 0..batch.num_rows() {
+            let key = link_key(&mut s, &c, i)?;
+            let link = s.link_id(&key).ok_or_else(|| StoreError::Corrupt {
+                table: "link_events",
+                detail: format!("event for an unknown link at row {i}"),
+            })?;
+            s.events.push(LinkEvent {
+                link,
+                time: secs(time, i),
+                kind: if kind.value(i) == "new" {
+                    EventKind::New
+                } else {
+                    EventKind::Lost
+                },
+                reason: reason
+                    .is_valid(i)
+                    .then(|| LostReason::parse(reason.value(i)))
+                    .flatten(),
+            });
+        }
+    }
+    s.events.sort_by_key(|e| (e.time, e.kind, e.link));
+    Ok(s)
+}
+
+fn link_key(s: &mut IndexState, c: &Cols<'_>, i: usize) -> Result<LinkKey, StoreError> {
+    let from = s.urls.intern_parts(
+        c.s("url_from")?.value(i),
+        c.s("from_key")?.value(i),
+        c.s("from_host")?.value(i),
+        c.s("from_domain")?.value(i),
+        &mut s.domains,
+    );
+    let to = s.urls.intern_parts(
+        c.s("url_to")?.value(i),
+        c.s("to_key")?.value(i),
+        c.s("to_host")?.value(i),
+        c.s("to_domain")?.value(i),
+        &mut s.domains,
+    );
+    let link_type =
+        LinkType::parse(c.s("link_type")?.value(i)).ok_or_else(|| StoreError::Corrupt {
+            table: c.table,
+            detail: format!("unknown link_type at row {i}"),
+        })?;
+    let anchor = s.anchors.intern(c.s("anchor")?.value(i));
+    Ok(LinkKey {
+        from,
+        to,
+        link_type,
+        anchor,
+    })
+}

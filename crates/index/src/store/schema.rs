@@ -1,0 +1,149 @@
+//! Arrow schemas of the stored tables. Times are UTC microseconds, as Delta readers expect.
+
+use std::sync::{Arc, LazyLock};
+
+use deltalake::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+fn ts() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+fn s(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, false)
+}
+
+fn i32f(name: &str) -> Field {
+    Field::new(name, DataType::Int32, false)
+}
+
+fn i64f(name: &str) -> Field {
+    Field::new(name, DataType::Int64, false)
+}
+
+fn b(name: &str) -> Field {
+    Field::new(name, DataType::Boolean, false)
+}
+
+fn t(name: &str, nullable: bool) -> Field {
+    Field::new(name, ts(), nullable)
+}
+
+/// Columns of a link row: identity, history, flags, and the referring page and target
+/// domain inline, so that inbound queries need no join. `links_in`, `links_out` and
+/// (with event columns first) `link_events` share them.
+fn link_fields() -> Vec<Field> {
+    vec![
+        s("to_key"),
+        s("from_key"),
+        s("url_from"),
+        s("url_to"),
+        s("from_host"),
+        s("from_domain"),
+        s("to_host"),
+        s("to_domain"),
+        s("link_type"),
+        s("anchor"),
+        s("alt"),
+        s("text_pre"),
+        s("text_post"),
+        b("nofollow"),
+        b("ugc"),
+        b("sponsored"),
+        b("image"),
+        b("original"),
+        b("sitewide"),
+        b("internal"),
+        i32f("redirect"),
+        t("first_seen", false),
+        t("last_visited", false),
+        t("prev_visited", true),
+        t("lost_at", true),
+        Field::new("lost_reason", DataType::Utf8, true),
+        s("first_origin"),
+        s("last_origin"),
+        i32f("ahrefs_rank"),
+        i32f("domain_rating"),
+        i64f("ahrefs_top"),
+        s("ip_from"),
+        i32f("links_internal"),
+        i32f("links_external"),
+        i64f("page_size"),
+        s("encoding"),
+        s("language"),
+        s("title"),
+        i32f("http_code"),
+        t("url_from_first_seen", false),
+        Field::new("to_http_code", DataType::Int32, true),
+        t("to_broken_at", true),
+        i32f("domain_to_rating"),
+        i64f("domain_to_ahrefs_top"),
+    ]
+}
+
+/// `links_in` and `links_out`.
+pub static LINKS: LazyLock<SchemaRef> = LazyLock::new(|| Arc::new(Schema::new(link_fields())));
+
+/// `link_events`: when, what, why, then the link's columns as of the latest build.
+pub static LINK_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = vec![
+        t("time", false),
+        Field::new("date", DataType::Date32, false),
+        s("type"),
+        Field::new("reason", DataType::Utf8, true),
+    ];
+    fields.extend(link_fields());
+    Arc::new(Schema::new(fields))
+});
+
+/// `pages`: one row per crawled URL.
+pub static PAGES: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(vec![
+        s("url_key"),
+        s("url"),
+        s("host"),
+        s("domain"),
+        t("first_seen", false),
+        t("last_visited", false),
+        t("prev_visited", true),
+        i32f("http_code"),
+        t("broken_at", true),
+        s("redirect_url"),
+        s("canonical_url"),
+        s("ip"),
+        s("title"),
+        s("encoding"),
+        s("language"),
+        s("content_type"),
+        s("content_encoding"),
+        i64f("size"),
+        i32f("links_internal"),
+        i32f("links_external"),
+        i32f("ahrefs_rank"),
+        Field::new("ur_raw", DataType::Float64, false),
+    ]))
+});
+
+/// `domains`: one row per registrable domain met.
+pub static DOMAINS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(vec![
+        s("domain"),
+        i32f("domain_rating"),
+        Field::new("dr_raw", DataType::Float64, false),
+        i64f("ahrefs_top"),
+        i64f("pages"),
+    ]))
+});
+
+/// `manifest`: one row per index version; its commit is the index's commit point.
+pub static MANIFEST: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(vec![
+        i64f("index_version"),
+        t("committed_at", false),
+        i64f("links_in"),
+        i64f("links_out"),
+        i64f("pages"),
+        i64f("domains"),
+        i64f("link_events"),
+        s("summary"),
+    ]))
+});

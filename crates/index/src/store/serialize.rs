@@ -1,0 +1,412 @@
+//! Freezes an [`IndexState`] into sorted Arrow record batches, one set per table.
+//!
+//! Hand-written column builders: this runs over every link at every build, so it fills
+//! typed vectors directly rather than going through a generic row encoder.
+
+use std::sync::Arc;
+
+use deltalake::arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
+    StringArray, TimestampMicrosecondArray,
+};
+use deltalake::arrow::datatypes::SchemaRef;
+use deltalake::arrow::error::ArrowError;
+
+use super::schema;
+use crate::state::{IndexState, LinkEvent};
+use crate::time::day;
+
+/// Rows per record batch handed to the writer.
+pub const BATCH_ROWS: usize = 65_536;
+
+fn micros(secs: i64) -> i64 {
+    secs.saturating_mul(1_000_000)
+}
+
+fn ts(v: Vec<i64>) -> ArrayRef {
+    Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
+}
+
+fn ts_opt(v: Vec<Option<i64>>) -> ArrayRef {
+    Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
+}
+
+fn strs(v: Vec<&str>) -> ArrayRef {
+    Arc::new(StringArray::from(v))
+}
+
+/// Typed column vectors of link rows.
+#[derive(Default)]
+struct LinkColumns<'a> {
+    to_key: Vec<&'a str>,
+    from_key: Vec<&'a str>,
+    url_from: Vec<&'a str>,
+    url_to: Vec<&'a str>,
+    from_host: Vec<&'a str>,
+    from_domain: Vec<&'a str>,
+    to_host: Vec<&'a str>,
+    to_domain: Vec<&'a str>,
+    link_type: Vec<&'a str>,
+    anchor: Vec<&'a str>,
+    alt: Vec<&'a str>,
+    text_pre: Vec<&'a str>,
+    text_post: Vec<&'a str>,
+    nofollow: Vec<bool>,
+    ugc: Vec<bool>,
+    sponsored: Vec<bool>,
+    image: Vec<bool>,
+    original: Vec<bool>,
+    sitewide: Vec<bool>,
+    internal: Vec<bool>,
+    redirect: Vec<i32>,
+    first_seen: Vec<i64>,
+    last_visited: Vec<i64>,
+    prev_visited: Vec<Option<i64>>,
+    lost_at: Vec<Option<i64>>,
+    lost_reason: Vec<Option<&'a str>>,
+    first_origin: Vec<&'a str>,
+    last_origin: Vec<&'a str>,
+    ahrefs_rank: Vec<i32>,
+    domain_rating: Vec<i32>,
+    ahrefs_top: Vec<i64>,
+    ip_from: Vec<&'a str>,
+    links_internal: Vec<i32>,
+    links_external: Vec<i32>,
+    page_size: Vec<i64>,
+    encoding: Vec<&'a str>,
+    language: Vec<&'a str>,
+    title: Vec<&'a str>,
+    http_code: Vec<i32>,
+    url_from_first_seen: Vec<i64>,
+    to_http_code: Vec<Option<i32>>,
+    to_broken_at: Vec<Option<i64>>,
+    domain_to_rating: Vec<i32>,
+    domain_to_ahrefs_top: Vec<i64>,
+}
+
+impl<'a> LinkColumns<'a> {
+    fn push(&mut self, s: &'a IndexState, id: u32) {
+        let l = &s.links[id as usize];
+        let from = s.urls.info(l.key.from);
+        let to = s.urls.info(l.key.to);
+        let page = s.pages.get(&l.key.from);
+        let target = s.pages.get(&l.key.to);
+        self.to_key.push(&to.key);
+        self.from_key.push(&from.key);
+        self.url_from.push(&from.url);
+        self.url_to.push(&to.url);
+        self.from_host.push(&from.host);
+        self.from_domain.push(s.domains.get(from.domain));
+        self.to_host.push(&to.host);
+        self.to_domain.push(s.domains.get(to.domain));
+        self.link_type.push(l.key.link_type.as_str());
+        self.anchor.push(s.anchors.get(l.key.anchor));
+        self.alt.push(&l.alt);
+        self.text_pre.push(&l.text_pre);
+        self.text_post.push(&l.text_post);
+        self.nofollow.push(l.nofollow);
+        self.ugc.push(l.ugc);
+        self.sponsored.push(l.sponsored);
+        self.image.push(l.image);
+        self.original.push(l.original);
+        self.sitewide.push(l.sitewide);
+        self.internal.push(from.domain == to.domain);
+        self.redirect.push(i32::from(l.redirect));
+        self.first_seen.push(micros(l.first_seen));
+        self.last_visited.push(micros(l.last_visited));
+        self.prev_visited.push(l.prev_visited.map(micros));
+        self.lost_at.push(l.lost_at.map(micros));
+        self.lost_reason.push(l.lost_reason.map(|r| r.as_str()));
+        self.first_origin.push(l.first_origin.as_str());
+        self.last_origin.push(l.last_origin.as_str());
+        self.ahrefs_rank.push(i32::from(s.ur(l.key.from)));
+        self.domain_rating.push(i32::from(s.dr(from.domain)));
+        self.ahrefs_top.push(i64::from(s.ahrefs_top(from.domain)));
+        self.ip_from.push(page.map_or("", |p| &p.ip));
+        self.links_internal
+            .push(page.map_or(0, |p| p.links_internal as i32));
+        self.links_external
+            .push(page.map_or(0, |p| p.links_external as i32));
+        self.page_size.push(page.map_or(0, |p| p.page_size as i64));
+        self.encoding.push(page.map_or("", |p| &p.encoding));
+        self.language.push(page.map_or("", |p| &p.language));
+        self.title.push(page.map_or("", |p| &p.title));
+        self.http_code
+            .push(page.map_or(0, |p| i32::from(p.http_code)));
+        self.url_from_first_seen
+            .push(micros(page.map_or(l.first_seen, |p| p.first_seen)));
+        self.to_http_code
+            .push(target.map(|p| i32::from(p.http_code)));
+        self.to_broken_at
+            .push(target.and_then(|p| p.broken_at).map(micros));
+        self.domain_to_rating.push(i32::from(s.dr(to.domain)));
+        self.domain_to_ahrefs_top
+            .push(i64::from(s.ahrefs_top(to.domain)));
+    }
+
+    fn arrays(self) -> Vec<ArrayRef> {
+        vec![
+            strs(self.to_key),
+            strs(self.from_key),
+            strs(self.url_from),
+            strs(self.url_to),
+            strs(self.from_host),
+            strs(self.from_domain),
+            strs(self.to_host),
+            strs(self.to_domain),
+            strs(self.link_type),
+            strs(self.anchor),
+            strs(self.alt),
+            strs(self.text_pre),
+            strs(self.text_post),
+            Arc::new(BooleanArray::from(self.nofollow)),
+            Arc::new(BooleanArray::from(self.ugc)),
+            Arc::new(BooleanArray::from(self.sponsored)),
+            Arc::new(BooleanArray::from(self.image)),
+            Arc::new(BooleanArray::from(self.original)),
+            Arc::new(BooleanArray::from(self.sitewide)),
+            Arc::new(BooleanArray::from(self.internal)),
+            Arc::new(Int32Array::from(self.redirect)),
+            ts(self.first_seen),
+            ts(self.last_visited),
+            ts_opt(self.prev_visited),
+            ts_opt(self.lost_at),
+            Arc::new(StringArray::from(self.lost_reason)),
+            strs(self.first_origin),
+            strs(self.last_origin),
+            Arc::new(Int32Array::from(self.ahrefs_rank)),
+            Arc::new(Int32Array::from(self.domain_rating)),
+            Arc::new(Int64Array::from(self.ahrefs_top)),
+            strs(self.ip_from),
+            Arc::new(Int32Array::from(self.links_internal)),
+            Arc::new(Int32Array::from(self.links_external)),
+            Arc::new(Int64Array::from(self.page_size)),
+            strs(self.encoding),
+            strs(self.language),
+            strs(self.title),
+            Arc::new(Int32Array::from(self.http_code)),
+            ts(self.url_from_first_seen),
+            Arc::new(Int32Array::from(self.to_http_code)),
+            ts_opt(self.to_broken_at),
+            Arc::new(Int32Array::from(self.domain_to_rating)),
+            Arc::new(Int64Array::from(self.domain_to_ahrefs_top)),
+        ]
+    }
+}
+
+fn link_batches(s: &IndexState, order: &[u32]) -> Result<Vec<RecordBatch>, ArrowError> {
+    order
+        .chunks(BATCH_ROWS)
+        .map(|chunk| {
+            let mut cols = LinkColumns::default();
+            for &id in chunk {
+                cols.push(s, id);
+            }
+            RecordBatch::try_new(SchemaRef::clone(&schema::LINKS), cols.arrays())
+        })
+        .collect()
+}
+
+/// `links_in`: every link, sorted by target key, then referring key, kind and anchor.
+pub fn links_in(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+    let mut order: Vec<u32> = (0..s.links.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (la, lb) = (&s.links[a as usize].key, &s.links[b as usize].key);
+        s.urls
+            .info(la.to)
+            .key
+            .cmp(&s.urls.info(lb.to).key)
+            .then_with(|| s.urls.info(la.from).key.cmp(&s.urls.info(lb.from).key))
+            .then(la.link_type.cmp(&lb.link_type))
+            .then_with(|| s.anchors.get(la.anchor).cmp(s.anchors.get(lb.anchor)))
+    });
+    link_batches(s, &order)
+}
+
+/// `links_out`: every link, sorted by referring key, then target key, kind and anchor.
+pub fn links_out(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+    let mut order: Vec<u32> = (0..s.links.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (la, lb) = (&s.links[a as usize].key, &s.links[b as usize].key);
+        s.urls
+            .info(la.from)
+            .key
+            .cmp(&s.urls.info(lb.from).key)
+            .then_with(|| s.urls.info(la.to).key.cmp(&s.urls.info(lb.to).key))
+            .then(la.link_type.cmp(&lb.link_type))
+            .then_with(|| s.anchors.get(la.anchor).cmp(s.anchors.get(lb.anchor)))
+    });
+    link_batches(s, &order)
+}
+
+/// `link_events`: every event, sorted by target key then time.
+pub fn link_events(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+    let mut events: Vec<&LinkEvent> = s.events.iter().collect();
+    events.sort_by(|a, b| {
+        let (ka, kb) = (&s.links[a.link as usize].key, &s.links[b.link as usize].key);
+        s.urls
+            .info(ka.to)
+            .key
+            .cmp(&s.urls.info(kb.to).key)
+            .then(a.time.cmp(&b.time))
+            .then(a.kind.cmp(&b.kind))
+            .then(a.link.cmp(&b.link))
+    });
+    events
+        .chunks(BATCH_ROWS)
+        .map(|chunk| {
+            let mut cols = LinkColumns::default();
+            for e in chunk {
+                cols.push(s, e.link);
+            }
+            let mut arrays: Vec<ArrayRef> = vec![
+                ts(chunk.iter().map(|e| micros(e.time)).collect()),
+                Arc::new(Date32Array::from(
+                    chunk.iter().map(|e| day(e.time)).collect::<Vec<_>>(),
+                )),
+                strs(chunk.iter().map(|e| e.kind.as_str()).collect()),
+                Arc::new(StringArray::from(
+                    chunk
+                        .iter()
+                        .map(|e| e.reason.map(|r| r.as_str()))
+                        .collect::<Vec<_>>(),
+                )),
+            ];
+            arrays.extend(cols.arrays());
+            RecordBatch::try_new(SchemaRef::clone(&schema::LINK_EVENTS), arrays)
+        })
+        .collect()
+}
+
+/// `pages`: crawled pages sorted by key.
+pub fn pages(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+    let mut ids: Vec<u32> = s.pages.keys().copied().collect();
+    ids.sort_unstable_by(|&a, &b| s.urls.info(a).key.cmp(&s.urls.info(b).key).then(a.cmp(&b)));
+    ids.chunks(BATCH_ROWS)
+        .map(|chunk| {
+            let info = |id: &u32| s.urls.info(*id);
+            let page = |id: &u32| &s.pages[id];
+            let url_of = |id: Option<u32>| id.map_or("", |i| &*s.urls.info(i).url);
+            let arrays: Vec<ArrayRef> = vec![
+                strs(chunk.iter().map(|id| &*info(id).key).collect()),
+                strs(chunk.iter().map(|id| &*info(id).url).collect()),
+                strs(chunk.iter().map(|id| &*info(id).host).collect()),
+                strs(
+                    chunk
+                        .iter()
+                        .map(|id| s.domains.get(info(id).domain))
+                        .collect(),
+                ),
+                ts(chunk.iter().map(|id| micros(page(id).first_seen)).collect()),
+                ts(chunk
+                    .iter()
+                    .map(|id| micros(page(id).last_visited))
+                    .collect()),
+                ts_opt(
+                    chunk
+                        .iter()
+                        .map(|id| page(id).prev_visited.map(micros))
+                        .collect(),
+                ),
+                Arc::new(Int32Array::from(
+                    chunk
+                        .iter()
+                        .map(|id| i32::from(page(id).http_code))
+                        .collect::<Vec<_>>(),
+                )),
+                ts_opt(
+                    chunk
+                        .iter()
+                        .map(|id| page(id).broken_at.map(micros))
+                        .collect(),
+                ),
+                strs(
+                    chunk
+                        .iter()
+                        .map(|id| url_of(page(id).redirect_to))
+                        .collect(),
+                ),
+                strs(chunk.iter().map(|id| url_of(page(id).canonical)).collect()),
+                strs(chunk.iter().map(|id| &*page(id).ip).collect()),
+                strs(chunk.iter().map(|id| &*page(id).title).collect()),
+                strs(chunk.iter().map(|id| &*page(id).encoding).collect()),
+                strs(chunk.iter().map(|id| &*page(id).language).collect()),
+                strs(chunk.iter().map(|id| &*page(id).content_type).collect()),
+                strs(chunk.iter().map(|id| &*page(id).content_encoding).collect()),
+                Arc::new(Int64Array::from(
+                    chunk
+                        .iter()
+                        .map(|id| page(id).page_size as i64)
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Int32Array::from(
+                    chunk
+                        .iter()
+                        .map(|id| page(id).links_internal as i32)
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Int32Array::from(
+                    chunk
+                        .iter()
+                        .map(|id| page(id).links_external as i32)
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Int32Array::from(
+                    chunk
+                        .iter()
+                        .map(|id| i32::from(s.ur(*id)))
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Float64Array::from(
+                    chunk
+                        .iter()
+                        .map(|id| s.authority.ur_raw.get(*id as usize).copied().unwrap_or(0.0))
+                        .collect::<Vec<_>>(),
+                )),
+            ];
+            RecordBatch::try_new(SchemaRef::clone(&schema::PAGES), arrays)
+        })
+        .collect()
+}
+
+/// `domains`: every registrable domain sorted by name.
+pub fn domains(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+    let mut pages_per_domain = vec![0i64; s.domains.len()];
+    for id in s.pages.keys() {
+        pages_per_domain[s.urls.info(*id).domain as usize] += 1;
+    }
+    let mut ids: Vec<u32> = (0..s.domains.len() as u32).collect();
+    ids.sort_unstable_by(|&a, &b| s.domains.get(a).cmp(s.domains.get(b)));
+    ids.chunks(BATCH_ROWS)
+        .map(|chunk| {
+            let arrays: Vec<ArrayRef> = vec![
+                strs(chunk.iter().map(|&d| s.domains.get(d)).collect()),
+                Arc::new(Int32Array::from(
+                    chunk
+                        .iter()
+                        .map(|&d| i32::from(s.dr(d)))
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Float64Array::from(
+                    chunk
+                        .iter()
+                        .map(|&d| s.authority.dr_raw.get(d as usize).copied().unwrap_or(0.0))
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Int64Array::from(
+                    chunk
+                        .iter()
+                        .map(|&d| i64::from(s.ahrefs_top(d)))
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Int64Array::from(
+                    chunk
+                        .iter()
+                        .map(|&d| pages_per_domain[d as usize])
+                        .collect::<Vec<_>>(),
+                )),
+            ];
+            RecordBatch::try_new(SchemaRef::clone(&schema::DOMAINS), arrays)
+        })
+        .collect()
+}

@@ -1,0 +1,116 @@
+use hrefdex_url::NormalUrl;
+
+use super::*;
+use crate::visit::{LinkSeen, PageVisit};
+
+fn visit(url: &str, t: i64, links: &[&str]) -> PageVisit {
+    let mut v = PageVisit::new(NormalUrl::parse(url).unwrap(), t, 200);
+    v.title = format!("title of {url}");
+    v.links = links
+        .iter()
+        .map(|to| LinkSeen::href(NormalUrl::parse(to).unwrap(), "anchor"))
+        .collect();
+    v
+}
+
+#[test]
+fn commit_then_restore_gives_the_same_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    assert!(index.versions().unwrap().is_empty());
+    let mut state = IndexState::default();
+    state
+        .merge(vec![visit(
+            "http://a.com/",
+            1_700_000_000,
+            &["http://x.com/", "http://y.com/"],
+        )])
+        .unwrap();
+    state
+        .merge(vec![visit(
+            "http://a.com/",
+            1_700_100_000,
+            &["http://x.com/"],
+        )])
+        .unwrap();
+    state.compute_sitewide();
+    state.compute_authority().unwrap();
+    let v0 = index
+        .commit(&state, &serde_json::json!({"batch": 1}))
+        .unwrap();
+    assert_eq!(v0.version, 0);
+
+    let back = index.load_state(Some(&v0)).unwrap();
+    assert_eq!(back.pages.len(), state.pages.len());
+    assert_eq!(back.links.len(), 2);
+    assert_eq!(back.events.len(), 3);
+    let by_text = |s: &IndexState| {
+        let mut v: Vec<_> = s
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    s.urls.info(l.key.to).url.to_string(),
+                    l.first_seen,
+                    l.last_visited,
+                    l.prev_visited,
+                    l.lost_at,
+                    l.lost_reason,
+                    l.original,
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    assert_eq!(by_text(&back), by_text(&state));
+    let page = |s: &IndexState| s.pages[&s.urls.lookup("http://a.com/").unwrap()].clone();
+    assert_eq!(page(&back), page(&state));
+
+    let stats = index.stats(&v0).unwrap();
+    assert_eq!(
+        stats.iter().find(|t| t.table == "links_in").unwrap().rows,
+        2
+    );
+    assert_eq!(
+        stats
+            .iter()
+            .find(|t| t.table == "link_events")
+            .unwrap()
+            .rows,
+        3
+    );
+
+    // A second commit is version 1; version 0 stays readable (time travel).
+    let mut more = back;
+    more.merge(vec![visit(
+        "http://b.com/",
+        1_700_200_000,
+        &["http://x.com/"],
+    )])
+    .unwrap();
+    let v1 = index
+        .commit(&more, &serde_json::json!({"batch": 2}))
+        .unwrap();
+    assert_eq!(v1.version, 1);
+    assert_eq!(index.resolve(None).unwrap().unwrap().version, 1);
+    assert_eq!(index.resolve(Some(AsOf::Version(0))).unwrap().unwrap(), v0);
+    let old = index.read_table(&v0, "links_in").unwrap();
+    assert_eq!(old.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
+    let new = index.read_table(&v1, "links_in").unwrap();
+    assert_eq!(new.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
+    assert!(matches!(
+        index.resolve(Some(AsOf::Version(7))),
+        Err(StoreError::NoSuchVersion(_))
+    ));
+}
+
+#[test]
+fn a_second_import_cannot_take_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let held = index.lock().unwrap();
+    assert!(matches!(index.lock(), Err(StoreError::Locked(_))));
+    drop(held);
+    index.lock().unwrap();
+}
