@@ -140,8 +140,9 @@ impl Run<'_> {
         };
         let bounds = self.block_bounds(lo, hi, &internal);
         // Per node: the in-block part of its row, [first source >= block lo, first >= block hi).
-        let mut split = Vec::with_capacity(size);
-        for w in bounds.windows(2) {
+        // Not needed (left empty) for a single block.
+        let mut split = Vec::new();
+        for w in bounds.windows(2).filter(|_| bounds.len() > 2) {
             for i in w[0]..w[1] {
                 let row = &solver.in_sources[internal[i - lo]..solver.in_offsets[i + 1]];
                 let a = row.partition_point(|&j| (j as usize) < w[0]);
@@ -238,7 +239,7 @@ fn cut_blocks<'b>(
             y: y_blk,
             z: z_blk,
             ext: &ext[range.clone()],
-            split: &split[range],
+            split: split.get(range).unwrap_or(&[]),
         });
         (y, z) = (y_rest, z_rest);
     }
@@ -266,6 +267,19 @@ impl Rows<'_> {
         let sources = &self.solver.in_sources;
         let offsets = &self.solver.in_offsets;
         let (mut change, mut mass) = (0.0, 0.0);
+        if snapshot.is_empty() {
+            // One block: every internal source is read in place; no split needed.
+            for k in 0..block.y.len() {
+                let i = lo + k;
+                let row = &sources[internal[k]..offsets[i + 1]];
+                let v = (block.ext[k] + gather_sum(row, block.z, lo)) * self.gain[i];
+                change += (v - block.y[k]).abs();
+                mass += v;
+                block.y[k] = v;
+                block.z[k] = v * self.share[i];
+            }
+            return (change, mass);
+        }
         for k in 0..block.y.len() {
             let i = block.lo + k;
             let (a, b) = block.split[k];
