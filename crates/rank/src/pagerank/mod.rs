@@ -80,10 +80,11 @@ pub struct PageRankOptions {
     pub max_sweeps: usize,
     /// The solver; default [`Method::GaussSeidel`].
     pub method: Method,
-    /// Number of Gauss–Seidel blocks of a large component, at least 1; default 2.
-    /// Results are reproducible for a fixed value whatever the number of threads; more
-    /// blocks allow more parallelism and may cost a few more sweeps. Ignored by
-    /// [`Method::Power`].
+    /// Number of Gauss–Seidel blocks of a large component, at least 1; default 1.
+    /// Results are reproducible for a fixed value whatever the number of threads. More
+    /// blocks run in parallel, but every sweep waits for its slowest block: this pays on
+    /// idle cores only. On the shared 2-core machine of BENCHMARKS.md, 2 blocks were
+    /// slower than 1. Ignored by [`Method::Power`].
     pub blocks: usize,
 }
 
@@ -94,7 +95,7 @@ impl Default for PageRankOptions {
             tolerance: 1e-12,
             max_sweeps: 10_000,
             method: Method::GaussSeidel,
-            blocks: 2,
+            blocks: 1,
         }
     }
 }
