@@ -17,7 +17,7 @@
 //! (for example `N`, to get `ln(r·N)`, rank relative to the uniform `1/N`) leaves every
 //! rating unchanged. When all values are equal (including a graph without arcs) every node
 //! gets 0: nothing stands out. Values that are not finite and positive (never produced by
-//! [`crate::pagerank`], where every node has at least `(1 − α)/N`) get 0 and are left out
+//! [`crate::pagerank()`], where every node has at least `(1 − α)/N`) get 0 and are left out
 //! of `r_min` and `r_max`.
 //!
 //! On cnr-2000 (325,557 pages) this spreads pages as real DR distributions look: 68 % of

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Self-loops are kept (the convention of the reference). Each run is one full
-//! [`pagerank`] call: preparing the transposed CSR plus iterating. Prints min and median
+//! [`pagerank()`] call: preparing the solver (components, renumbering, transposition) plus iterating. Prints min and median
 //! seconds, arcs/s (arcs divided by the median time) and, when a reference file
 //! (`node<TAB>pagerank`, one header line) is given or found next to the edges, the max
 //! absolute difference.
