@@ -139,6 +139,9 @@ impl Run<'_> {
                 .unzip()
         };
         let bounds = self.block_bounds(lo, hi, &internal);
+        if bounds.len() == 2 {
+            return self.solve_component_alone(lo, hi, &ext, &internal);
+        }
         // Per node: the in-block part of its row, [first source >= block lo, first >= block hi).
         // Not needed (left empty) for a single block.
         let mut split = Vec::new();
@@ -182,6 +185,57 @@ impl Run<'_> {
                 .fold((0.0, 0.0), |(d, m), &(bd, bm)| (d + bd, m + bm));
             let lower_bound = self.done_mass + mass + later;
             let converged = change < budget * lower_bound;
+            if converged || sweeps >= self.options.max_sweeps {
+                self.done_mass += mass;
+                return Outcome {
+                    sweeps,
+                    change,
+                    converged,
+                };
+            }
+        }
+    }
+
+    /// [`Self::solve_component`] with one block: the internal arcs are first copied into a
+    /// compact per-component CSR with local indices, and the per-node factors are packed
+    /// together, so that a sweep streams three arrays. Same arithmetic, same order.
+    fn solve_component_alone(
+        &mut self,
+        lo: usize,
+        hi: usize,
+        ext: &[f64],
+        internal: &[usize],
+    ) -> Outcome {
+        let solver = self.solver;
+        let size = hi - lo;
+        let mut local_offsets = Vec::with_capacity(size + 1);
+        local_offsets.push(0usize);
+        let mut local_sources =
+            Vec::with_capacity(solver.in_offsets[hi] - internal.first().copied().unwrap_or(0));
+        for (k, &start) in internal.iter().enumerate() {
+            let row = &solver.in_sources[start..solver.in_offsets[lo + k + 1]];
+            local_sources.extend(row.iter().map(|&j| j - lo as u32));
+            local_offsets.push(local_sources.len());
+        }
+        let factors: Vec<[f64; 3]> = (0..size)
+            .map(|k| [ext[k], self.gain[lo + k], self.share[lo + k]])
+            .collect();
+        let budget = self.options.tolerance * size as f64 / self.multi_nodes as f64;
+        let later = self.teleport * (solver.num_nodes() - hi) as f64;
+        let (y, z) = (&mut self.y[lo..hi], &mut self.z[lo..hi]);
+        let mut sweeps = 0;
+        loop {
+            sweeps += 1;
+            let (mut change, mut mass) = (0.0, 0.0);
+            for (k, &[e, gain, share]) in factors.iter().enumerate() {
+                let row = &local_sources[local_offsets[k]..local_offsets[k + 1]];
+                let v = (e + gather_sum(row, z, 0)) * gain;
+                change += (v - y[k]).abs();
+                mass += v;
+                y[k] = v;
+                z[k] = v * share;
+            }
+            let converged = change < budget * (self.done_mass + mass + later);
             if converged || sweeps >= self.options.max_sweeps {
                 self.done_mass += mass;
                 return Outcome {
