@@ -22,7 +22,7 @@ use crate::limits::{
     ALT_MAX_CHARS, ANCHOR_MAX_CHARS, MAX_LINKS_PER_PAGE, SNIPPET_MAX_CHARS, TITLE_MAX_CHARS,
 };
 use crate::observation::LinkType;
-use crate::text::{attr, clean, clean_tail, push_collapsed};
+use crate::text::{attr, clean, clean_tail, clean_words, push_collapsed};
 
 /// Raw text kept while collecting (bytes); a multiple of the output limits so that
 /// entities and collapsing still leave enough characters.
@@ -164,7 +164,7 @@ impl State {
                 ANCHOR_MAX_CHARS,
             );
             l.text_pre = clean_tail(slice(text, 0, sp.open), SNIPPET_MAX_CHARS);
-            l.text_post = clean(
+            l.text_post = clean_words(
                 slice(text, close, close + RAW_SNIPPET_BYTES),
                 SNIPPET_MAX_CHARS,
             );

@@ -114,6 +114,17 @@ fn looks_like_html(body: &[u8]) -> bool {
     head.starts_with(b"<!doctype html") || head.starts_with(b"<html") || head.starts_with(b"<head")
 }
 
+/// Whether a payload with this media type is parsed as HTML.
+pub(crate) fn is_html(media_type: &str, payload: &[u8]) -> bool {
+    match media_type {
+        "text/html" | "application/xhtml+xml" | "application/vnd.wap.xhtml+xml" => true,
+        "" | "text/plain" | "application/octet-stream" | "unk" | "no-type" => {
+            looks_like_html(payload)
+        }
+        _ => false,
+    }
+}
+
 /// Primary language subtag, lower case (`de-AT` → `de`).
 pub(crate) fn primary_language(tag: &str) -> String {
     let first = tag.split(',').next().unwrap_or("").trim();
@@ -181,14 +192,7 @@ fn build_page(input: PageInput<'_>, head: &HttpHead, body: &[u8]) -> PageObserva
     if input.revisit {
         return page;
     }
-    let is_html = match page.content_type.as_str() {
-        "text/html" | "application/xhtml+xml" | "application/vnd.wap.xhtml+xml" => true,
-        "" | "text/plain" | "application/octet-stream" | "unk" | "no-type" => {
-            looks_like_html(&payload)
-        }
-        _ => false,
-    };
-    if !is_html {
+    if !is_html(&page.content_type, &payload) {
         return page;
     }
     let (enc, bom) = charset::detect(head.header("Content-Type"), &payload);

@@ -104,11 +104,29 @@ pub fn clean_tail(raw: &str, max_chars: usize) -> String {
     if n <= max_chars {
         return full;
     }
-    full.chars()
-        .skip(n - max_chars)
-        .collect::<String>()
-        .trim_start()
-        .to_owned()
+    let cut: String = full.chars().skip(n - max_chars).collect();
+    // Drop the partial first word, unless the snippet is one long word.
+    let cut_mid_word = full
+        .chars()
+        .nth(n - max_chars - 1)
+        .is_some_and(|c| !c.is_whitespace());
+    match cut.find(' ') {
+        Some(sp) if cut_mid_word => cut[sp + 1..].to_owned(),
+        _ => cut.trim_start().to_owned(),
+    }
+}
+
+/// Like [`clean`] but ends at a word boundary when it has to cut (for `text_post`).
+pub fn clean_words(raw: &str, max_chars: usize) -> String {
+    let full = clean(raw, usize::MAX);
+    let cut = truncate_chars(&full, max_chars);
+    if cut.len() == full.len() || full[cut.len()..].starts_with(' ') {
+        return cut.trim_end().to_owned();
+    }
+    match cut.rfind(' ') {
+        Some(sp) => cut[..sp].to_owned(),
+        None => cut.to_owned(),
+    }
 }
 
 /// The first `max_chars` characters of `s`.
@@ -139,5 +157,11 @@ mod tests {
         assert_eq!(clean("a&nbsp;&nbsp; b", 100), "a b");
         assert_eq!(clean("abcdef", 3), "abc");
         assert_eq!(clean_tail("one two three", 5), "three");
+        assert_eq!(clean_tail("one two three", 7), "three");
+        assert_eq!(clean_words("one two three", 9), "one two");
+        assert_eq!(clean_words("one two three", 7), "one two");
+        assert_eq!(clean_tail("one two three", 7), "three");
+        assert_eq!(clean_words("one two three", 9), "one two");
+        assert_eq!(clean_words("one two three", 7), "one two");
     }
 }

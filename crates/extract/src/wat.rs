@@ -288,6 +288,8 @@ pub fn wat_json_for_response(rec: &Record) -> Option<Value> {
     for (k, v) in &head.headers {
         headers.insert(k.clone(), Value::String(v.clone()));
     }
+    let html = crate::page::is_html(&media_type(head.header("Content-Type")), &body)
+        && !(300..400).contains(&head.status);
     let (enc, bom) = crate::charset::detect(head.header("Content-Type"), &body);
     let facts = crate::html::extract_html(&body[bom..], enc);
     let mut metas = Vec::new();
@@ -325,6 +327,11 @@ pub fn wat_json_for_response(rec: &Record) -> Option<Value> {
                     links.push(json!({"path": "IMG@/src", "url": "image", "alt": l.alt}));
                 }
                 let mut o = json!({"path": "A@/href", "url": l.href});
+                if !l.image && !l.alt.is_empty() {
+                    // Only <area> has its own alt (ia-web-commons keeps A's alt too).
+                    o["path"] = Value::String("AREA@/href".into());
+                    o["alt"] = Value::String(l.alt.clone());
+                }
                 if !l.anchor.is_empty() {
                     o["text"] = Value::String(l.anchor.clone());
                 }
@@ -353,7 +360,7 @@ pub fn wat_json_for_response(rec: &Record) -> Option<Value> {
     if let Some(ip) = rec.ip() {
         wh["WARC-IP-Address"] = Value::String(ip.to_owned());
     }
-    Some(json!({
+    let mut doc = json!({
         "Container": {"Offset": rec.offset.to_string()},
         "Envelope": {
             "Format": "WARC",
@@ -364,9 +371,13 @@ pub fn wat_json_for_response(rec: &Record) -> Option<Value> {
                     "Response-Message": {"Version": "HTTP/1.1", "Status": head.status.to_string(), "Reason": ""},
                     "Headers": headers,
                     "Entity-Length": body.len().to_string(),
-                    "HTML-Metadata": {"Head": head_obj, "Links": links},
                 }
             }
         }
-    }))
+    });
+    if html {
+        doc["Envelope"]["Payload-Metadata"]["HTTP-Response-Metadata"]["HTML-Metadata"] =
+            json!({"Head": head_obj, "Links": links});
+    }
+    Some(doc)
 }
