@@ -8,8 +8,11 @@
 //!   list by counting sort, with stated self-loop ([`SelfLoops`]) and duplicate
 //!   ([`Duplicates`]) policies.
 //! * [`pagerank()`] / [`PageRankSolver`] (module [`pagerank`](mod@pagerank)): the exact
-//!   definition in rustdoc; block-parallel Gauss–Seidel (default) or power iteration,
-//!   both to an L1 tolerance you choose ([`PageRankOptions`]).
+//!   definition in rustdoc; Gauss–Seidel per strongly connected component in topological
+//!   order (default, PRPACK-style, optionally block-parallel) or the power iteration, both
+//!   to an L1 tolerance you choose ([`PageRankOptions`]).
+//! * [`scc::strongly_connected_components`] (module [`scc`]): iterative Tarjan, components
+//!   numbered in topological order.
 //! * [`domain_rating`], [`url_rating`], [`ahrefs_top`] (module [`rating`]): the log-scale
 //!   0–100 mapping, formula in the module docs, and positions by raw PageRank.
 //! * [`read_edge_list_path`] (module [`edges`]): text edge lists, plain or gzip.
