@@ -24,12 +24,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Extract(cmd::extract::Args),
+    Import(cmd::import::Args),
+    Stats(cmd::stats::Args),
     Explain(cmd::explain::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Extract(args) => cmd::extract::run(args),
+        Command::Import(args) => cmd::import::run(args),
+        Command::Stats(args) => cmd::stats::run(args),
         Command::Explain(args) => cmd::explain::run(args),
     };
     match result {

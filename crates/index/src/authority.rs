@@ -1,7 +1,7 @@
 //! Domain Rating and URL Rating for the whole index (DESIGN.md §4).
 //!
 //! * **DR**: nodes are registrable domains; an edge A→B when a live, followed link
-//!   ([`crate::visit::LinkType::passes_authority`], not nofollow/ugc/sponsored) goes from a
+//!   ([`crate::visit::LinkTypeExt::passes_authority`], not nofollow/ugc/sponsored) goes from a
 //!   page of A to a page of B, A ≠ B, counted once per domain pair, so a domain's rating is
 //!   split equally over the domains it links to. PageRank (α = 0.85, L1 < 1e-10) is mapped to
 //!   0–100 by [`hrefdex_rank::domain_rating`]; `ahrefs_top` is the position by raw rank.

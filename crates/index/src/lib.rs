@@ -6,12 +6,16 @@
 //! * [`merge`](mod@merge): the merge rules, one batch at a time ([`IndexState::merge`]).
 //! * [`sitewide`], [`authority`]: derived flags and DR/UR after a merge.
 //! * [`events`]: new/lost referring domains from link events.
+//! * [`store`]: the Delta tables and the manifest; [`import`](mod@import): the whole path
+//!   from archive files to a committed version.
 //!
 //! Flow: batch of visits → [`IndexState::merge`] → [`IndexState::compute_sitewide`] →
 //! [`IndexState::compute_authority`] → stored as one new index version.
 
 pub mod authority;
 pub mod events;
+pub mod from_extract;
+pub mod import;
 pub mod merge;
 pub mod sitewide;
 pub mod state;
@@ -19,7 +23,11 @@ pub mod store;
 pub mod time;
 pub mod visit;
 
+/// The Arrow and Parquet versions the index is written with, for callers that read or
+/// write the same formats.
+pub use deltalake::{arrow, parquet};
+pub use import::{ImportError, ImportReport, Progress, import};
 pub use merge::{MergeError, MergeSummary};
 pub use state::{IndexState, LinkState, LostReason, PageState};
 pub use store::{AsOf, Index, IndexVersion, StoreError};
-pub use visit::{LinkSeen, LinkType, PageVisit};
+pub use visit::{LinkSeen, LinkType, LinkTypeExt, PageVisit};

@@ -5,7 +5,7 @@ use hrefdex_url::{NormalUrl, registrable_domain};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::visit::LinkType;
+use crate::visit::{LinkType, LinkTypeExt};
 
 /// Interns strings to dense `u32` ids.
 #[derive(Debug, Default, Clone)]

@@ -4,31 +4,13 @@
 //! convert into [`PageVisit`]s, and tests build them by hand.
 
 use hrefdex_url::NormalUrl;
-use serde::Serialize;
 
-/// The kind of a link, as the v2 `link_type` column names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LinkType {
-    /// `<a href>` / `<area href>`.
-    Href,
-    /// A 3xx `Location` or a meta refresh.
-    Redirect,
-    /// `<frame src>` / `<iframe src>`.
-    Frame,
-    /// `<form action>`.
-    Form,
-    /// `<link rel=canonical>`.
-    Canonical,
-    /// `<link rel=alternate>` with an RSS or Atom type.
-    Rss,
-    /// Any other `<link rel=alternate>`.
-    Alternate,
-}
+pub use hrefdex_extract::LinkType;
 
-impl LinkType {
+/// What the index needs to know of a link type beyond its name.
+pub trait LinkTypeExt: Sized {
     /// Every link type.
-    pub const ALL: [LinkType; 7] = [
+    const ALL: [LinkType; 7] = [
         LinkType::Href,
         LinkType::Redirect,
         LinkType::Frame,
@@ -38,27 +20,18 @@ impl LinkType {
         LinkType::Alternate,
     ];
 
-    /// The `link_type` spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkType::Href => "href",
-            LinkType::Redirect => "redirect",
-            LinkType::Frame => "frame",
-            LinkType::Form => "form",
-            LinkType::Canonical => "canonical",
-            LinkType::Rss => "rss",
-            LinkType::Alternate => "alternate",
-        }
-    }
-
-    /// Parses a `link_type` spelling.
-    pub fn parse(s: &str) -> Option<LinkType> {
-        LinkType::ALL.into_iter().find(|t| t.as_str() == s)
+    /// Parses a stored `link_type` spelling.
+    fn parse(s: &str) -> Option<LinkType> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
     /// Whether links of this kind pass authority (DR/UR) when they are not nofollow:
     /// `href`, `redirect` and `frame`. Forms, canonicals and feeds do not vote.
-    pub fn passes_authority(self) -> bool {
+    fn passes_authority(self) -> bool;
+}
+
+impl LinkTypeExt for LinkType {
+    fn passes_authority(self) -> bool {
         matches!(self, LinkType::Href | LinkType::Redirect | LinkType::Frame)
     }
 }
@@ -147,6 +120,9 @@ pub struct PageVisit {
     pub links_external: u32,
     /// Links found on the page (empty for non-HTML and error pages).
     pub links: Vec<LinkSeen>,
+    /// The response is byte-identical to an earlier capture (a WARC `revisit` record):
+    /// the page's links are all still there, and its details are unchanged.
+    pub unchanged: bool,
 }
 
 impl PageVisit {
@@ -168,6 +144,7 @@ impl PageVisit {
             links_internal: 0,
             links_external: 0,
             links: Vec::new(),
+            unchanged: false,
         }
     }
 }

@@ -1,3 +1,8 @@
 //! One module per subcommand: its flags (`Args`) and its `run`.
 
 pub mod explain;
+pub mod extract;
+mod extract_parquet;
+pub mod import;
+mod index_dir;
+pub mod stats;

@@ -1,10 +1,13 @@
 //! Merge rules: how one crawl batch changes the index.
 //!
-//! 1. **Duplicates.** Several visits of one page in a batch: the latest wins.
-//! 2. **Order.** A visit older than the page's last visit in the index means the batch is
-//!    out of order: the whole batch is refused with [`MergeError::OutOfOrder`], naming the
-//!    page, before anything changes. A visit at exactly the page's last visit time is the
-//!    same visit imported again and is skipped, so importing a crawl twice changes nothing.
+//! 1. **Duplicates.** Several visits of one page in a batch: the latest wins. Unchanged
+//!    revisits (see 5) after it are kept too, so the capture they repeat is not lost.
+//! 2. **Order.** When a page's newest visit in the batch is older than its last visit in
+//!    the index, the batch is out of order: it is refused whole with
+//!    [`MergeError::OutOfOrder`], naming the page, before anything changes. When it is
+//!    exactly the index's last visit, the page was imported already and is skipped; when
+//!    newer, only the visits after the index's last visit apply. So importing a crawl
+//!    twice changes nothing.
 //! 3. **Pages.** First visit sets `first_seen`; every visit moves `last_visited` to
 //!    `prev_visited` and records status, title, size, charset, language, IP, canonical,
 //!    redirect and link counts. `broken_at` is set when a page starts answering 4xx/5xx.
@@ -19,7 +22,10 @@
 //!    * a live link missing from the visit: lost at the visit time, reason `broken` when
 //!      the page answers 4xx/5xx, `redirect` when it answers 3xx, `removed` otherwise;
 //!      event `lost`. Lost links stay in the index with their dates.
-//! 5. Visits are applied in time order, so events come out in time order.
+//! 5. **Unchanged pages.** A visit marked unchanged (a WARC `revisit` record: the same
+//!    bytes as an earlier capture) sees every live link of the page again and keeps the
+//!    page's details; only the visit dates and status move.
+//! 6. Visits are applied in time order, so events come out in time order.
 
 use rustc_hash::FxHashSet;
 use thiserror::Error;
@@ -78,38 +84,59 @@ impl IndexState {
             visits: visits.len() as u64,
             ..MergeSummary::default()
         };
-        // Latest visit per page: sort by (url, time) and keep the last of each run.
+        // Group the visits by page, in time order.
         visits.sort_by(|a, b| {
             a.url
                 .as_str()
                 .cmp(b.url.as_str())
                 .then(a.visited.cmp(&b.visited))
         });
-        let before = visits.len();
-        visits.reverse();
-        visits.dedup_by(|later, earlier| later.url == earlier.url);
-        summary.duplicates = (before - visits.len()) as u64;
-
-        let mut stale = visits.iter().filter_map(|v| {
-            let id = self.urls.lookup(v.url.as_str())?;
-            let page = self.pages.get(&id)?;
-            (v.visited < page.last_visited).then_some((v, page.last_visited))
-        });
-        if let Some((first, last)) = stale.next() {
+        let mut groups: Vec<Vec<PageVisit>> = Vec::new();
+        for v in visits {
+            match groups.last_mut() {
+                Some(g) if g[0].url == v.url => g.push(v),
+                _ => groups.push(vec![v]),
+            }
+        }
+        // Per page: the latest visit with content plus the unchanged revisits after it,
+        // then reconciled with what the index already has of the page.
+        let mut kept = Vec::new();
+        let mut stale: Vec<(String, i64, i64)> = Vec::new();
+        for group in groups {
+            let n = group.len();
+            let mut group = keep_latest_content(group);
+            summary.duplicates += (n - group.len()) as u64;
+            let indexed = self
+                .urls
+                .lookup(group[0].url.as_str())
+                .and_then(|id| self.pages.get(&id))
+                .map(|p| p.last_visited);
+            if let (Some(indexed), Some(newest)) = (indexed, group.last().map(|v| v.visited)) {
+                if newest < indexed {
+                    stale.push((group[0].url.to_string(), newest, indexed));
+                    continue;
+                }
+                let before = group.len();
+                group.retain(|v| v.visited > indexed);
+                summary.already_imported += (before - group.len()) as u64;
+            }
+            kept.extend(group);
+        }
+        if let Some((url, visited, last_visited)) = stale.first() {
             return Err(MergeError::OutOfOrder {
-                url: first.url.to_string(),
-                visited: format(first.visited),
-                last_visited: format(last),
-                count: 1 + stale.count(),
+                url: url.clone(),
+                visited: format(*visited),
+                last_visited: format(*last_visited),
+                count: stale.len(),
             });
         }
 
-        visits.sort_by(|a, b| {
+        kept.sort_by(|a, b| {
             a.visited
                 .cmp(&b.visited)
                 .then(a.url.as_str().cmp(b.url.as_str()))
         });
-        for visit in visits {
+        for visit in kept {
             self.apply(visit, &mut summary);
         }
         self.batches += 1;
@@ -152,6 +179,10 @@ impl IndexState {
             summary.new_pages += 1;
         } else {
             summary.revisited_pages += 1;
+        }
+        if visit.unchanged && !first_visit {
+            self.see_again(page_id, t, visit.http_code, summary);
+            return;
         }
         if let Some(page) = self.pages.get_mut(&page_id) {
             page.http_code = visit.http_code;
@@ -236,6 +267,34 @@ impl IndexState {
                 summary.lost_links += 1;
             }
         }
+    }
+}
+
+impl IndexState {
+    /// An unchanged revisit: every live link of the page is seen again.
+    fn see_again(&mut self, page_id: u32, t: i64, http_code: u16, summary: &mut MergeSummary) {
+        if let Some(page) = self.pages.get_mut(&page_id) {
+            page.http_code = http_code;
+        }
+        let on_page: Vec<u32> = self.links_of(page_id).to_vec();
+        for id in on_page {
+            let state = &mut self.links[id as usize];
+            if state.is_live() {
+                state.prev_visited = Some(state.last_visited);
+                state.last_visited = t;
+                state.last_origin = Origin::Recrawl;
+                summary.kept_links += 1;
+            }
+        }
+    }
+}
+
+/// From one page's visits in time order: the last one with content and the unchanged
+/// revisits after it (or only the last visit, when all are revisits).
+fn keep_latest_content(mut run: Vec<PageVisit>) -> Vec<PageVisit> {
+    match run.iter().rposition(|v| !v.unchanged) {
+        Some(i) => run.split_off(i),
+        None => run.split_off(run.len().saturating_sub(1)),
     }
 }
 

@@ -190,3 +190,75 @@ fn the_same_link_twice_on_a_page_counts_once_and_flags_refresh() {
     s.merge(vec![v]).unwrap();
     assert!(link(&s, A, X, "x").nofollow);
 }
+
+#[test]
+fn an_unchanged_revisit_keeps_every_link() {
+    let mut s = IndexState::default();
+    s.merge(vec![page(A, T1, &[(X, "x"), (Y, "y")])]).unwrap();
+    let mut v = PageVisit::new(u(A), T2, 200);
+    v.unchanged = true;
+    let sum = s.merge(vec![v]).unwrap();
+    assert_eq!((sum.kept_links, sum.lost_links), (2, 0));
+    let l = link(&s, A, Y, "y");
+    assert!(l.is_live());
+    assert_eq!((l.last_visited, l.prev_visited), (T2, Some(T1)));
+}
+
+#[test]
+fn a_revisit_in_the_same_batch_does_not_hide_the_capture_it_repeats() {
+    let mut s = IndexState::default();
+    let mut revisit = PageVisit::new(u(A), T2, 200);
+    revisit.unchanged = true;
+    let sum = s.merge(vec![revisit, page(A, T1, &[(X, "x")])]).unwrap();
+    assert_eq!(sum.duplicates, 0);
+    let l = link(&s, A, X, "x");
+    assert_eq!(
+        (l.first_seen, l.last_visited, l.prev_visited),
+        (T1, T2, Some(T1))
+    );
+    assert!(l.original);
+    let page = &s.pages[&s.urls.lookup(A).unwrap()];
+    assert_eq!((page.first_seen, page.last_visited), (T1, T2));
+}
+
+#[test]
+fn an_earlier_capture_before_a_changed_one_is_a_duplicate() {
+    let mut s = IndexState::default();
+    let mut revisit = PageVisit::new(u(A), T3, 200);
+    revisit.unchanged = true;
+    let sum = s
+        .merge(vec![
+            page(A, T1, &[(X, "x")]),
+            page(A, T2, &[(Y, "y")]),
+            revisit,
+        ])
+        .unwrap();
+    assert_eq!(sum.duplicates, 1);
+    assert_eq!(s.links.len(), 1);
+    assert_eq!(link(&s, A, Y, "y").last_visited, T3);
+}
+
+#[test]
+fn reimporting_a_crawl_with_revisits_changes_nothing() {
+    let mut s = IndexState::default();
+    let mut revisit = PageVisit::new(u(A), T2, 200);
+    revisit.unchanged = true;
+    let batch = vec![page(A, T1, &[(X, "x")]), revisit];
+    s.merge(batch.clone()).unwrap();
+    let (links, events) = (s.links.clone(), s.events.clone());
+    let sum = s.merge(batch).unwrap();
+    assert_eq!(sum.already_imported, 2);
+    assert_eq!((s.links.clone(), s.events.clone()), (links, events));
+}
+
+#[test]
+fn visits_a_later_batch_shares_with_the_index_are_skipped() {
+    let mut s = IndexState::default();
+    s.merge(vec![page(A, T1, &[(X, "x")])]).unwrap();
+    let mut revisit = PageVisit::new(u(A), T3, 200);
+    revisit.unchanged = true;
+    // The batch repeats the T1 capture and adds a revisit at T3.
+    let sum = s.merge(vec![page(A, T1, &[(X, "x")]), revisit]).unwrap();
+    assert_eq!((sum.already_imported, sum.kept_links), (1, 1));
+    assert_eq!(link(&s, A, X, "x").last_visited, T3);
+}

@@ -10,7 +10,7 @@ use super::StoreError;
 use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
-use crate::visit::LinkType;
+use crate::visit::{LinkType, LinkTypeExt};
 
 /// Typed access to one batch's columns by name.
 struct Cols<'a> {

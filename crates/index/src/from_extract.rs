@@ -1,0 +1,62 @@
+//! Observations from `hrefdex-extract` into the index's [`PageVisit`]s.
+
+use chrono::DateTime;
+use hrefdex_extract::{LinkObservation, PageObservation};
+use hrefdex_url::NormalUrl;
+
+use crate::visit::{LinkSeen, PageVisit};
+
+/// Why an observation could not become a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unusable {
+    /// The page URL is not an http(s) URL in normal form.
+    BadUrl,
+    /// The visit time could not be read.
+    BadTime,
+}
+
+/// Converts one page observation. Links whose target does not parse are dropped (the
+/// extractor only emits normal-form URLs, so this does not happen in practice).
+pub fn visit_from_observation(obs: PageObservation) -> Result<PageVisit, Unusable> {
+    let url = NormalUrl::parse(&obs.url).map_err(|_| Unusable::BadUrl)?;
+    let visited = DateTime::parse_from_rfc3339(&obs.visited)
+        .map_err(|_| Unusable::BadTime)?
+        .timestamp();
+    let parse = |s: Option<String>| s.and_then(|s| NormalUrl::parse(&s).ok());
+    let links = obs.links.into_iter().filter_map(link_seen).collect();
+    Ok(PageVisit {
+        url,
+        visited,
+        http_code: obs.http_code,
+        redirect_to: parse(obs.redirect_to),
+        ip: obs.ip.unwrap_or_default(),
+        title: obs.title,
+        encoding: obs.encoding,
+        language: obs.language,
+        content_type: obs.content_type,
+        content_encoding: String::new(),
+        page_size: obs.page_size,
+        canonical: parse(obs.canonical),
+        links_internal: obs.links_internal,
+        links_external: obs.links_external,
+        links,
+        unchanged: obs.revisit,
+    })
+}
+
+fn link_seen(l: LinkObservation) -> Option<LinkSeen> {
+    Some(LinkSeen {
+        url_to: NormalUrl::parse(&l.url_to).ok()?,
+        link_type: l.link_type,
+        anchor: l.anchor,
+        alt: l.alt,
+        image: l.image,
+        nofollow: l.nofollow,
+        ugc: l.ugc,
+        sponsored: l.sponsored,
+        redirect: l.redirect,
+        text_pre: l.text_pre,
+        text_post: l.text_post,
+    })
+}
