@@ -1,7 +1,5 @@
 //! Small text helpers: whitespace collapsing, bounded appends, entity decoding.
 
-use std::borrow::Cow;
-
 /// Appends `s` to `dst` with runs of ASCII whitespace collapsed to one space,
 /// stopping once `dst` holds about `max_bytes`. Returns whether `dst` is full.
 ///
@@ -46,70 +44,76 @@ fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
 }
 
-/// Whether `s` has whitespace other than single ASCII spaces (or any non-ASCII
-/// byte, which might be a Unicode space such as a decoded `&nbsp;`).
-fn needs_collapse(s: &str) -> bool {
-    s.bytes()
-        .any(|b| b >= 0x80 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
-        || memchr::memmem::find(s.as_bytes(), b"  ").is_some()
-}
+/// Longest entity we try to decode (`&CounterClockwiseContourIntegral;` is 33).
+const MAX_ENTITY: usize = 40;
 
-/// Collapses every Unicode whitespace run to one space.
-fn collapse_unicode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Decodes HTML entities, collapses whitespace, trims, and keeps at most
+/// `max_chars` characters, in one pass that stops at the limit (this runs three
+/// times per link, so it must not touch more text than it keeps).
+pub fn clean(raw: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(raw.len().min(max_chars.saturating_mul(4)));
+    let mut n = 0;
     let mut last_space = true;
-    for c in s.chars() {
+    let mut push = |c: char, out: &mut String| -> bool {
         if c.is_whitespace() {
             if !last_space {
                 out.push(' ');
                 last_space = true;
+                n += 1;
             }
         } else {
             out.push(c);
             last_space = false;
+            n += 1;
+        }
+        n < max_chars
+    };
+    let mut rest = raw;
+    'outer: while let Some(c) = rest.chars().next() {
+        if c == '&' {
+            let probe = &rest.as_bytes()[..rest.len().min(MAX_ENTITY)];
+            if let Some(semi) = memchr::memchr(b';', probe) {
+                let entity = &rest[..=semi];
+                let decoded = html_escape::decode_html_entities(entity);
+                if decoded != entity {
+                    for d in decoded.chars() {
+                        if !push(d, &mut out) {
+                            break 'outer;
+                        }
+                    }
+                    rest = &rest[semi + 1..];
+                    continue;
+                }
+            }
+        }
+        rest = &rest[c.len_utf8()..];
+        if !push(c, &mut out) {
+            break;
         }
     }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
     out
-}
-
-/// Decodes HTML entities, collapses whitespace, trims, and cuts to `max_chars`.
-pub fn clean(raw: &str, max_chars: usize) -> String {
-    let decoded: Cow<'_, str> = if raw.contains('&') {
-        html_escape::decode_html_entities(raw)
-    } else {
-        Cow::Borrowed(raw)
-    };
-    let collapsed: Cow<'_, str> = if needs_collapse(&decoded) {
-        Cow::Owned(collapse_unicode(&decoded))
-    } else {
-        decoded
-    };
-    let trimmed = collapsed.trim();
-    if trimmed.len() <= max_chars {
-        return trimmed.to_owned();
-    }
-    truncate_chars(trimmed, max_chars).trim_end().to_owned()
 }
 
 /// Like [`clean`] but keeps the *last* `max_chars` characters (for `text_pre`).
 pub fn clean_tail(raw: &str, max_chars: usize) -> String {
-    // Only the tail can matter: at most 4 bytes a character, plus room for entities.
-    let window = max_chars.saturating_mul(4);
-    let mut start = raw.len().saturating_sub(window);
-    while !raw.is_char_boundary(start) {
-        start += 1;
-    }
+    // Only the tail can matter: start a little before the last `max_chars` chars
+    // (entities shrink when decoded).
+    let start = raw
+        .char_indices()
+        .rev()
+        .nth(max_chars + MAX_ENTITY)
+        .map_or(0, |(i, _)| i);
     let full = clean(&raw[start..], usize::MAX);
     let n = full.chars().count();
     if n <= max_chars {
         return full;
     }
-    let cut: String = full.chars().skip(n - max_chars).collect();
+    let cut_at = full.char_indices().nth(n - max_chars).map_or(0, |(i, _)| i);
+    let cut = &full[cut_at..];
     // Drop the partial first word, unless the snippet is one long word.
-    let cut_mid_word = full
-        .chars()
-        .nth(n - max_chars - 1)
-        .is_some_and(|c| !c.is_whitespace());
+    let cut_mid_word = !full[..cut_at].ends_with(' ') && !cut.starts_with(' ');
     match cut.find(' ') {
         Some(sp) if cut_mid_word => cut[sp + 1..].to_owned(),
         _ => cut.trim_start().to_owned(),
@@ -118,9 +122,12 @@ pub fn clean_tail(raw: &str, max_chars: usize) -> String {
 
 /// Like [`clean`] but ends at a word boundary when it has to cut (for `text_post`).
 pub fn clean_words(raw: &str, max_chars: usize) -> String {
-    let full = clean(raw, usize::MAX);
+    let full = clean(raw, max_chars + 1);
+    if full.chars().count() <= max_chars {
+        return full;
+    }
     let cut = truncate_chars(&full, max_chars);
-    if cut.len() == full.len() || full[cut.len()..].starts_with(' ') {
+    if full[cut.len()..].starts_with(' ') {
         return cut.trim_end().to_owned();
     }
     match cut.rfind(' ') {
@@ -156,6 +163,8 @@ mod tests {
         assert_eq!(clean("  Examples &amp;\n\t more ", 100), "Examples & more");
         assert_eq!(clean("a&nbsp;&nbsp; b", 100), "a b");
         assert_eq!(clean("abcdef", 3), "abc");
+        assert_eq!(clean("a\u{3000}\u{3000}b\u{2003}c", 10), "a b c");
+        assert_eq!(clean("日本語 テキスト", 10), "日本語 テキスト");
         assert_eq!(clean_tail("one two three", 5), "three");
         assert_eq!(clean_tail("one two three", 7), "three");
         assert_eq!(clean_words("one two three", 9), "one two");
