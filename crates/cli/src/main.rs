@@ -27,6 +27,7 @@ enum Command {
     Extract(cmd::extract::Args),
     Import(cmd::import::Args),
     Stats(cmd::stats::Args),
+    Query(cmd::query::Args),
     Explain(cmd::explain::Args),
 }
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => cmd::extract::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::Stats(args) => cmd::stats::run(args),
+        Command::Query(args) => cmd::query::run(args),
         Command::Explain(args) => cmd::explain::run(args),
     };
     match result {

@@ -5,4 +5,5 @@ pub mod extract;
 mod extract_parquet;
 pub mod import;
 mod index_dir;
+pub mod query;
 pub mod stats;

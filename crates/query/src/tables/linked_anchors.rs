@@ -1,0 +1,63 @@
+//! `linked_anchors`: anchor texts of the target's live outgoing links, one row per
+//! anchor, with internal and external links counted separately.
+
+use datafusion::functions_aggregate::expr_fn::sum;
+use datafusion::logical_expr::{Expr, case, col, lit};
+use hrefdex_api::Request;
+use hrefdex_api::encode::{Answer, Extras};
+
+use super::{named, order_and_page};
+use crate::convert::rows;
+use crate::engine::{QueryError, Snapshot};
+use crate::exprs;
+
+/// What a `where` column reads in `links_out` (all but `ip` share the stored name).
+fn stored(name: &str) -> Expr {
+    match name {
+        "ip" => col("ip_from"),
+        other => col(other),
+    }
+}
+
+pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
+    let range = exprs::key_ranges("from_key", &request.key_ranges()).unwrap_or(lit(false));
+    let mut predicate = range.and(col("lost_at").is_null());
+    for c in &request.where_ {
+        predicate = predicate.and(exprs::condition(&snapshot.ctx, c, stored));
+    }
+    let one_if = |internal: bool| {
+        case(col("internal"))
+            .when(lit(internal), lit(1i64))
+            .otherwise(lit(0i64))
+    };
+    let mut df = snapshot
+        .ctx
+        .table("links_out")
+        .await?
+        .filter(predicate)?
+        .aggregate(
+            vec![col("anchor")],
+            vec![
+                sum(one_if(true)?).alias("links_internal"),
+                sum(one_if(false)?).alias("links_external"),
+            ],
+        )?;
+    for c in &request.having {
+        df = df.filter(exprs::condition(&snapshot.ctx, c, named))?;
+    }
+    let df = order_and_page(df, request, named)?;
+    let df = df.select(
+        request
+            .select
+            .iter()
+            .map(|c| col(c.name))
+            .collect::<Vec<_>>(),
+    )?;
+    let batches = df.collect().await?;
+    Ok(Answer {
+        table: request.table,
+        columns: request.select.clone(),
+        rows: rows(&batches, &request.select)?,
+        extras: Extras::default(),
+    })
+}

@@ -1,0 +1,69 @@
+//! One module per v2 table. Each plans its answer over the registered index tables.
+
+mod anchors;
+mod backlinks;
+mod linked_anchors;
+mod refdomains;
+
+use datafusion::dataframe::DataFrame;
+use datafusion::logical_expr::{Expr, SortExpr, col, lit};
+use hrefdex_api::Request;
+use hrefdex_api::catalogue::Direction;
+use hrefdex_api::encode::Answer;
+
+use crate::engine::{QueryError, Snapshot};
+use crate::exprs;
+
+/// Answers `request` from `snapshot`.
+pub async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
+    match request.table.name {
+        "backlinks" => backlinks::answer(snapshot, request).await,
+        "refdomains" => refdomains::answer(snapshot, request).await,
+        "anchors" => anchors::answer(snapshot, request).await,
+        "linked_anchors" => linked_anchors::answer(snapshot, request).await,
+        _ => Err(QueryError::NotYet(request.table.name)),
+    }
+}
+
+/// Live external links into the target's key ranges, with the request's `where`
+/// conditions that apply to link rows (`row_level` says which, and what they read).
+pub(crate) async fn live_backlinks(
+    snapshot: &Snapshot,
+    request: &Request,
+    row_level: impl Fn(&str) -> Option<Expr>,
+) -> Result<DataFrame, QueryError> {
+    let range = exprs::key_ranges("to_key", &request.key_ranges()).unwrap_or(lit(false));
+    let mut predicate = range
+        .and(col("lost_at").is_null())
+        .and(col("internal").eq(lit(false)));
+    for c in &request.where_ {
+        if let Some(stored) = row_level(c.column().name) {
+            let _ = stored;
+            predicate = predicate.and(exprs::condition(&snapshot.ctx, c, |n| {
+                row_level(n).unwrap_or_else(|| col(n))
+            }));
+        }
+    }
+    Ok(snapshot.ctx.table("links_in").await?.filter(predicate)?)
+}
+
+/// A column by the name it has in the plan (the API name after grouping).
+pub(crate) fn named(name: &str) -> Expr {
+    col(name)
+}
+
+/// Sort, offset and limit by the request's full order, over columns named as the API names them.
+pub(crate) fn order_and_page(
+    df: DataFrame,
+    request: &Request,
+    stored: impl Fn(&str) -> Expr,
+) -> Result<DataFrame, QueryError> {
+    let sort: Vec<SortExpr> = request
+        .effective_order()
+        .iter()
+        .map(|k| stored(k.column.name).sort(k.direction == Direction::Asc, false))
+        .collect();
+    let offset = usize::try_from(request.offset).unwrap_or(usize::MAX);
+    let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
+    Ok(df.sort(sort)?.limit(offset, Some(limit))?)
+}

@@ -1,0 +1,105 @@
+//! `refdomains`: referring domains of the target, one row per registrable domain, with
+//! `stats` (refdomains, ips, class_c) over every matching link.
+
+use std::collections::HashSet;
+
+use datafusion::arrow::array::AsArray;
+use datafusion::functions_aggregate::expr_fn::{count, count_distinct, max, min};
+use datafusion::logical_expr::{Expr, col, lit};
+use hrefdex_api::Request;
+use hrefdex_api::encode::{Answer, Extras};
+
+use super::{live_backlinks, named, order_and_page};
+use crate::convert::rows;
+use crate::engine::{QueryError, Snapshot};
+use crate::exprs;
+
+/// Columns that filter link rows before grouping, and what they read.
+fn row_level(name: &str) -> Option<Expr> {
+    match name {
+        "url" => Some(col("url_to")),
+        "ip" => Some(col("ip_from")),
+        "refdomain" => Some(col("from_domain")),
+        "first_seen" | "last_visited" => Some(col(name)),
+        _ => None,
+    }
+}
+
+pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
+    let links = live_backlinks(snapshot, request, row_level).await?;
+    let grouped = links.clone().aggregate(
+        vec![col("from_domain").alias("refdomain")],
+        vec![
+            count(lit(1i64)).alias("backlinks"),
+            count_distinct(col("url_from")).alias("refpages"),
+            min(col("first_seen")).alias("first_seen"),
+            max(col("last_visited")).alias("last_visited"),
+            max(col("domain_rating")).alias("domain_rating"),
+        ],
+    )?;
+    let mut df = grouped;
+    // `where` on an aggregate (backlinks, refpages) and every `having` filter the groups.
+    for c in request
+        .where_
+        .iter()
+        .filter(|c| row_level(c.column().name).is_none())
+        .chain(&request.having)
+    {
+        df = df.filter(exprs::condition(&snapshot.ctx, c, named))?;
+    }
+    let df = order_and_page(df, request, named)?;
+    let df = df.select(
+        request
+            .select
+            .iter()
+            .map(|c| col(c.name))
+            .collect::<Vec<_>>(),
+    )?;
+    let batches = df.collect().await?;
+
+    let ips = links
+        .aggregate(vec![col("ip_from")], vec![])?
+        .collect()
+        .await?;
+    let mut class_c = HashSet::new();
+    let mut ip_count = 0i64;
+    for b in &ips {
+        for ip in b
+            .column(0)
+            .as_string::<i32>()
+            .iter()
+            .flatten()
+            .filter(|ip| !ip.is_empty())
+        {
+            ip_count += 1;
+            class_c.insert(ip.rsplit_once('.').map_or(ip, |(net, _)| net).to_owned());
+        }
+    }
+    let domains = live_backlinks(snapshot, request, row_level)
+        .await?
+        .aggregate(vec![], vec![count_distinct(col("from_domain"))])?
+        .collect()
+        .await?;
+    let refdomains = domains
+        .first()
+        .and_then(|b| {
+            b.column(0)
+                .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()
+                .map(|a| a.value(0))
+        })
+        .unwrap_or(0);
+    let extras = Extras {
+        stats: vec![
+            ("refdomains", refdomains),
+            ("ips", ip_count),
+            ("class_c", class_c.len() as i64),
+        ],
+        tlds: vec![],
+    };
+    Ok(Answer {
+        table: request.table,
+        columns: request.select.clone(),
+        rows: rows(&batches, &request.select)?,
+        extras,
+    })
+}

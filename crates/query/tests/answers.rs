@@ -1,0 +1,268 @@
+//! Requests answered from a small hand-built index whose answers are known exactly.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::path::PathBuf;
+
+use hrefdex_api::encode::Answer;
+use hrefdex_api::params::Params;
+use hrefdex_api::value::Value;
+use hrefdex_api::{OutputFormat, ParseOptions, Request};
+use hrefdex_index::{Index, IndexState, LinkSeen, PageVisit};
+use hrefdex_query::Engine;
+use hrefdex_url::NormalUrl;
+
+const T1: i64 = 1_700_000_000;
+const T2: i64 = T1 + 7 * 86_400;
+
+fn visit(url: &str, t: i64, links: &[(&str, &str, bool)]) -> PageVisit {
+    let mut v = PageVisit::new(NormalUrl::parse(url).unwrap(), t, 200);
+    v.title = format!("Title of {url}");
+    v.links = links
+        .iter()
+        .map(|(to, anchor, nofollow)| {
+            let mut l = LinkSeen::href(NormalUrl::parse(to).unwrap(), anchor);
+            l.nofollow = *nofollow;
+            l
+        })
+        .collect();
+    v
+}
+
+/// t.com is the target; a.com, b.org, c.net link to it; d.com did and stopped.
+fn build() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut s = IndexState::default();
+    s.merge(vec![
+        visit("http://a.com/1", T1, &[("http://t.com/", "Home", false)]),
+        visit("http://a.com/2", T1, &[("http://t.com/", "Home", true)]),
+        visit("http://b.org/x", T1, &[("http://t.com/a", "Read A", false)]),
+        visit("https://c.net/", T1, &[("https://www.t.com/", "T", false)]),
+        visit("http://d.com/", T1, &[("http://t.com/", "Gone", false)]),
+        visit(
+            "http://t.com/a",
+            T1,
+            &[
+                ("http://t.com/", "home", false),
+                ("http://x.com/", "X", false),
+            ],
+        ),
+    ])
+    .unwrap();
+    s.merge(vec![visit("http://d.com/", T2, &[])]).unwrap();
+    s.compute_sitewide();
+    s.compute_authority().unwrap();
+    index.commit(&s, &serde_json::json!({})).unwrap();
+    let engine = Engine::open(dir.path()).unwrap();
+    (dir, engine)
+}
+
+fn ask(engine: &Engine, q: &str) -> Answer {
+    let request = Request::parse(
+        &Params::from_query(q.as_bytes()),
+        ParseOptions {
+            require_token: false,
+        },
+    )
+    .unwrap();
+    engine.answer(&request).unwrap()
+}
+
+fn column(a: &Answer, name: &str) -> Vec<Value> {
+    let i = a.columns.iter().position(|c| c.name == name).unwrap();
+    a.rows.iter().map(|r| r[i].clone()).collect()
+}
+
+fn strs(a: &Answer, name: &str) -> Vec<String> {
+    column(a, name)
+        .into_iter()
+        .map(|v| v.as_text().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn backlinks_follow_the_modes_and_skip_internal_and_lost_links() {
+    let (_dir, e) = build();
+    let mut domain = strs(
+        &ask(&e, "from=backlinks&target=t.com&mode=domain"),
+        "url_from",
+    );
+    domain.sort();
+    assert_eq!(
+        domain,
+        [
+            "http://a.com/1",
+            "http://a.com/2",
+            "http://b.org/x",
+            "https://c.net/"
+        ]
+    );
+    assert_eq!(
+        ask(&e, "from=backlinks&target=www.t.com/&mode=exact")
+            .rows
+            .len(),
+        3
+    );
+    assert_eq!(
+        strs(
+            &ask(&e, "from=backlinks&target=t.com/a&mode=prefix"),
+            "anchor"
+        ),
+        ["Read A"]
+    );
+    assert_eq!(
+        ask(&e, "from=backlinks&target=nobody.com&mode=subdomains")
+            .rows
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn backlinks_filter_sort_and_page() {
+    let (_dir, e) = build();
+    let a = ask(
+        &e,
+        "from=backlinks&target=t.com&mode=domain&where=nofollow=false&select=url_from,anchor,nofollow&order_by=url_from:desc",
+    );
+    assert_eq!(
+        strs(&a, "url_from"),
+        ["https://c.net/", "http://b.org/x", "http://a.com/1"]
+    );
+    assert_eq!(a.columns.len(), 3);
+    let a = ask(
+        &e,
+        "from=backlinks&target=t.com&mode=domain&order_by=url_from&limit=2&offset=1&select=url_from",
+    );
+    assert_eq!(strs(&a, "url_from"), ["http://a.com/2", "http://b.org/x"]);
+    let a = ask(
+        &e,
+        r#"from=backlinks&target=t.com&mode=domain&where=substring(title,"OF HTTP://A"),word(anchor,"home")&select=url_from"#,
+    );
+    assert_eq!(a.rows.len(), 2);
+    let a = ask(
+        &e,
+        r#"from=backlinks&target=t.com&mode=domain&having=subdomain(url_from,"c.net")&select=url_from,first_seen"#,
+    );
+    assert_eq!(column(&a, "first_seen"), [Value::Date(T1)]);
+}
+
+#[test]
+fn refdomains_group_by_registrable_domain_with_stats() {
+    let (_dir, e) = build();
+    let a = ask(
+        &e,
+        "from=refdomains&target=t.com&mode=domain&order_by=refdomain",
+    );
+    assert_eq!(strs(&a, "refdomain"), ["a.com", "b.org", "c.net"]);
+    assert_eq!(
+        column(&a, "backlinks"),
+        [Value::Int(2), Value::Int(1), Value::Int(1)]
+    );
+    assert_eq!(
+        column(&a, "refpages"),
+        [Value::Int(2), Value::Int(1), Value::Int(1)]
+    );
+    assert_eq!(a.extras.stats[0], ("refdomains", 3));
+    let a = ask(
+        &e,
+        "from=refdomains&target=t.com&mode=domain&having=backlinks>1",
+    );
+    assert_eq!(strs(&a, "refdomain"), ["a.com"]);
+    assert_eq!(
+        a.extras.stats[0],
+        ("refdomains", 3),
+        "stats cover the filtered links, not the having"
+    );
+}
+
+#[test]
+fn anchors_group_by_text_in_anchor_order() {
+    let (_dir, e) = build();
+    let a = ask(&e, "from=anchors&target=t.com&mode=domain");
+    assert_eq!(strs(&a, "anchor"), ["Home", "Read A", "T"]);
+    assert_eq!(
+        column(&a, "backlinks"),
+        [Value::Int(2), Value::Int(1), Value::Int(1)]
+    );
+    assert_eq!(
+        column(&a, "refdomains"),
+        [Value::Int(1), Value::Int(1), Value::Int(1)]
+    );
+    assert_eq!(a.extras.stats, [("backlinks", 4), ("refpages", 4)]);
+    let a = ask(
+        &e,
+        r#"from=anchors&target=t.com&mode=domain&where=refdomain="a.com""#,
+    );
+    assert_eq!(strs(&a, "anchor"), ["Home"]);
+}
+
+#[test]
+fn linked_anchors_count_internal_and_external_outgoing_links() {
+    let (_dir, e) = build();
+    let a = ask(&e, "from=linked_anchors&target=t.com&mode=domain");
+    assert_eq!(strs(&a, "anchor"), ["X", "home"]);
+    assert_eq!(column(&a, "links_internal"), [Value::Int(0), Value::Int(1)]);
+    assert_eq!(column(&a, "links_external"), [Value::Int(1), Value::Int(0)]);
+}
+
+#[test]
+fn every_format_encodes() {
+    let (_dir, e) = build();
+    for q in [
+        "from=backlinks&target=t.com&mode=domain",
+        "from=refdomains&target=t.com&mode=domain",
+        "from=anchors&target=t.com&mode=domain",
+    ] {
+        let a = ask(&e, q);
+        let json: serde_json::Value =
+            serde_json::from_slice(&a.encode(OutputFormat::Json)).unwrap();
+        assert_eq!(
+            json[a.table.response_key].as_array().unwrap().len(),
+            a.rows.len()
+        );
+        assert!(
+            String::from_utf8(a.encode(OutputFormat::Xml))
+                .unwrap()
+                .ends_with("</AhrefsApiResponse>")
+        );
+        assert!(
+            String::from_utf8(a.encode(OutputFormat::Php))
+                .unwrap()
+                .starts_with("a:")
+        );
+    }
+}
+
+#[test]
+fn a_known_books_toscrape_link_is_found_with_its_anchor() {
+    let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
+    if !data.is_dir() {
+        eprintln!("SKIP: ../shared/data not found");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    hrefdex_index::import(
+        &index,
+        &[data.join("warc-node-warc-tests/books.toscrape.warc")],
+        1,
+        &hrefdex_index::import::Quiet,
+    )
+    .unwrap();
+    let e = Engine::open(dir.path()).unwrap();
+    // All of this crawl's links are internal: they are the site's outgoing links.
+    let a = ask(
+        &e,
+        r#"from=linked_anchors&target=books.toscrape.com&mode=exact&where=url_to="http://books.toscrape.com/catalogue/a-light-in-the-attic_1000/index.html""#,
+    );
+    assert!(
+        strs(&a, "anchor").contains(&"A Light in the ...".to_owned()),
+        "{:?}",
+        a.rows
+    );
+    assert_eq!(
+        column(&a, "links_external"),
+        vec![Value::Int(0); a.rows.len()]
+    );
+}
