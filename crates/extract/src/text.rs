@@ -47,50 +47,76 @@ fn is_ascii_space(b: u8) -> bool {
 /// Longest entity we try to decode (`&CounterClockwiseContourIntegral;` is 33).
 const MAX_ENTITY: usize = 40;
 
-/// Decodes HTML entities, collapses whitespace, trims, and keeps at most
-/// `max_chars` characters, in one pass that stops at the limit (this runs three
-/// times per link, so it must not touch more text than it keeps).
-pub fn clean(raw: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(raw.len().min(max_chars.saturating_mul(4)));
-    let mut n = 0;
-    let mut last_space = true;
-    let mut push = |c: char, out: &mut String| -> bool {
+/// Output of [`clean`] under construction.
+struct Cleaner {
+    out: String,
+    chars: usize,
+    max: usize,
+    last_space: bool,
+}
+
+impl Cleaner {
+    /// Appends one char; returns whether there is room for more.
+    #[inline]
+    fn push(&mut self, c: char) -> bool {
         if c.is_whitespace() {
-            if !last_space {
-                out.push(' ');
-                last_space = true;
-                n += 1;
+            if !self.last_space {
+                self.out.push(' ');
+                self.last_space = true;
+                self.chars += 1;
             }
         } else {
-            out.push(c);
-            last_space = false;
-            n += 1;
+            self.out.push(c);
+            self.last_space = false;
+            self.chars += 1;
         }
-        n < max_chars
+        self.chars < self.max
+    }
+}
+
+/// Decodes HTML entities, collapses whitespace, trims, and keeps at most
+/// `max_chars` characters, in one pass that stops at the limit (this runs three
+/// times per link, so it must not touch more text than it keeps). ASCII bytes
+/// take a fast path; other characters are decoded one by one.
+pub fn clean(raw: &str, max_chars: usize) -> String {
+    let mut c = Cleaner {
+        out: String::with_capacity(raw.len().min(max_chars.saturating_mul(4))),
+        chars: 0,
+        max: max_chars,
+        last_space: true,
     };
-    let mut rest = raw;
-    'outer: while let Some(c) = rest.chars().next() {
-        if c == '&' {
-            let probe = &rest.as_bytes()[..rest.len().min(MAX_ENTITY)];
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    'outer: while i < bytes.len() && c.chars < c.max {
+        let b = bytes[i];
+        if b == b'&' {
+            let probe = &bytes[i..bytes.len().min(i + MAX_ENTITY)];
             if let Some(semi) = memchr::memchr(b';', probe) {
-                let entity = &rest[..=semi];
+                let entity = &raw[i..=i + semi];
                 let decoded = html_escape::decode_html_entities(entity);
                 if decoded != entity {
                     for d in decoded.chars() {
-                        if !push(d, &mut out) {
+                        if !c.push(d) {
                             break 'outer;
                         }
                     }
-                    rest = &rest[semi + 1..];
+                    i += semi + 1;
                     continue;
                 }
             }
         }
-        rest = &rest[c.len_utf8()..];
-        if !push(c, &mut out) {
-            break;
+        if b < 0x80 {
+            c.push(char::from(b));
+            i += 1;
+        } else {
+            let Some(ch) = raw[i..].chars().next() else {
+                break;
+            };
+            c.push(ch);
+            i += ch.len_utf8();
         }
     }
+    let mut out = c.out;
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
     out
