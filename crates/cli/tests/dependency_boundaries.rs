@@ -1,5 +1,6 @@
 //! The light crates must stay light (DESIGN.md §2): no DataFusion, Delta, Arrow or
-//! Parquet in `hrefdex-url`, `hrefdex-api`, `hrefdex-extract` or `hrefdex-rank`, so that
+//! Parquet in `hrefdex-url`, `hrefdex-api`, `hrefdex-extract`, `hrefdex-rank`,
+//! `hrefdex-warc` or `hrefdex-gen`, so that
 //! they build and test in seconds. This test fails on a new edge.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
@@ -23,6 +24,8 @@ fn light_crates_have_no_heavy_dependencies() {
         "hrefdex-api",
         "hrefdex-extract",
         "hrefdex-rank",
+        "hrefdex-warc",
+        "hrefdex-gen",
     ] {
         let out = Command::new(&cargo)
             .args([
