@@ -591,6 +591,25 @@ mod tests {
     }
 
     #[test]
+    fn gzip_garbage_at_the_end_terminates() {
+        use flate2::Compression;
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+        e.write_all(warc("warcinfo", "a: b\r\n").as_bytes())
+            .expect("gzip");
+        let mut file = e.finish().expect("gzip");
+        file.extend_from_slice(b"\x1f\x8b\x08garbage that is not deflate \x1f\x8b\x1f");
+        let items: Vec<_> = RecordReader::new(&file[..])
+            .expect("reader")
+            .take(100)
+            .collect();
+        assert!(items.len() < 10, "{items:?}");
+        assert!(items[0].is_ok());
+        assert!(items[1..].iter().all(Result::is_err));
+    }
+
+    #[test]
     fn arc_header_lines() {
         let h = parse_arc_header(
             b"http://www.example.com/ 93.184.216.34 20140216050221 text/html 1591",

@@ -169,8 +169,9 @@ impl<R: Read> Source<R> {
     }
 
     /// After an error: for gzip, drops the rest of the broken member and moves to
-    /// the next gzip header in the file. Returns whether it did so (the next record
-    /// then starts right away). Plain sources return `false`.
+    /// the next gzip header in the file. Returns whether there is such a header (the
+    /// next record then starts right away); `false` at the end of the file and for
+    /// plain sources.
     pub fn recover(&mut self) -> io::Result<bool> {
         let SourceKind::Gzip {
             state,
@@ -195,9 +196,10 @@ impl<R: Read> Source<R> {
             // Never retry the same broken header.
             raw.consume(1);
         }
-        let res = skip_to_magic(&mut raw);
+        let res = skip_to_magic(&mut raw).and_then(|()| raw.peek(1).map(|b| !b.is_empty()));
         *state = GzState::Between(raw);
-        res.map(|()| true)
+        // `false` at the end of the file: nothing left to recover to.
+        res
     }
 }
 
