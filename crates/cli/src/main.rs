@@ -29,6 +29,7 @@ enum Command {
     Stats(cmd::stats::Args),
     Query(cmd::query::Args),
     Explain(cmd::explain::Args),
+    Gen(cmd::r#gen::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => cmd::stats::run(args),
         Command::Query(args) => cmd::query::run(args),
         Command::Explain(args) => cmd::explain::run(args),
+        Command::Gen(args) => cmd::r#gen::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 
 pub mod explain;
 pub mod extract;
+pub mod r#gen;
 mod extract_parquet;
 pub mod import;
 mod index_dir;
