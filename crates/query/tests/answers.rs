@@ -17,6 +17,13 @@ const T2: i64 = T1 + 7 * 86_400;
 fn visit(url: &str, t: i64, links: &[(&str, &str, bool)]) -> PageVisit {
     let mut v = PageVisit::new(NormalUrl::parse(url).unwrap(), t, 200);
     v.title = format!("Title of {url}");
+    v.ip = if url.contains("a.com") {
+        "10.1.2.3".into()
+    } else if url.contains("b.org") {
+        "10.1.2.4".into()
+    } else {
+        String::new()
+    };
     v.links = links
         .iter()
         .map(|(to, anchor, nofollow)| {
@@ -265,4 +272,50 @@ fn a_known_books_toscrape_link_is_found_with_its_anchor() {
         column(&a, "links_external"),
         vec![Value::Int(0); a.rows.len()]
     );
+}
+
+#[test]
+fn domain_rating_pages_ahrefs_rank_and_refips() {
+    let (_dir, e) = build();
+    let a = ask(&e, "from=domain_rating&target=www.t.com/a");
+    assert_eq!(a.rows.len(), 1);
+    let Value::Int(dr) = column(&a, "domain_rating")[0] else {
+        panic!("int expected")
+    };
+    let Value::Int(top) = column(&a, "ahrefs_top")[0] else {
+        panic!("int expected")
+    };
+    // t.com is the most linked domain, but its one outgoing link hands all its rank to
+    // x.com, which therefore comes first.
+    assert!(dr > 0 && top == 2, "t.com: dr {dr}, top {top}");
+    assert_eq!(
+        column(&ask(&e, "from=domain_rating&target=x.com"), "ahrefs_top"),
+        [Value::Int(1)]
+    );
+    assert_eq!(
+        column(
+            &ask(&e, "from=domain_rating&target=never-seen.org"),
+            "domain_rating"
+        ),
+        [Value::Int(0)]
+    );
+
+    let a = ask(&e, "from=pages&target=a.com&mode=domain&order_by=url");
+    assert_eq!(strs(&a, "url"), ["http://a.com/1", "http://a.com/2"]);
+    assert_eq!(
+        strs(&a, "title"),
+        ["Title of http://a.com/1", "Title of http://a.com/2"]
+    );
+    assert_eq!(a.extras.stats, [("pages", 2)]);
+    let a = ask(
+        &e,
+        "from=ahrefs_rank&target=t.com&mode=domain&select=url,ahrefs_rank",
+    );
+    assert_eq!(strs(&a, "url"), ["http://t.com/a"], "only crawled pages");
+
+    let a = ask(&e, "from=refips&target=t.com&mode=domain");
+    assert_eq!(strs(&a, "refip"), ["10.1.2.3", "10.1.2.4"]);
+    assert_eq!(column(&a, "backlinks"), [Value::Int(2), Value::Int(1)]);
+    let r = ask(&e, "from=refdomains&target=t.com&mode=domain");
+    assert_eq!(&r.extras.stats[1..], [("ips", 2), ("class_c", 1)]);
 }

@@ -17,7 +17,8 @@ use super::index_dir::IndexDir;
 /// 'from=backlinks&target=example.com&mode=domain&limit=10&output=json'. No account is
 /// needed: a `token` parameter is accepted and ignored. An `as_of` parameter (a version
 /// number or a date) answers from an older index version. Errors print the exact v2 error
-/// body and exit with status 2. Answered today: backlinks, refdomains, anchors, linked_anchors; the other
+/// body and exit with status 2. Answered today: backlinks, refdomains, anchors, linked_anchors, refips,
+/// domain_rating, pages, ahrefs_rank; the other
 /// tables answer `internal error` with the reason on stderr (exit status 3).
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -2,8 +2,11 @@
 
 mod anchors;
 mod backlinks;
+mod domain_rating;
 mod linked_anchors;
+mod pages;
 mod refdomains;
+mod refips;
 
 use datafusion::dataframe::DataFrame;
 use datafusion::logical_expr::{Expr, SortExpr, col, lit};
@@ -21,6 +24,9 @@ pub async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, Qu
         "refdomains" => refdomains::answer(snapshot, request).await,
         "anchors" => anchors::answer(snapshot, request).await,
         "linked_anchors" => linked_anchors::answer(snapshot, request).await,
+        "domain_rating" => domain_rating::answer(snapshot, request).await,
+        "pages" | "ahrefs_rank" => pages::answer(snapshot, request).await,
+        "refips" => refips::answer(snapshot, request).await,
         _ => Err(QueryError::NotYet(request.table.name)),
     }
 }

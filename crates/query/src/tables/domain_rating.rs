@@ -1,0 +1,37 @@
+//! `domain_rating`: DR and `ahrefs_top` of the target's registrable domain (one object;
+//! zeros for a domain the index has never met).
+
+use datafusion::logical_expr::{col, lit};
+use hrefdex_api::Request;
+use hrefdex_api::encode::{Answer, Extras};
+use hrefdex_api::value::Value;
+use hrefdex_url::registrable_domain;
+
+use crate::convert::rows;
+use crate::engine::{QueryError, Snapshot};
+
+pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
+    let host = request.target.as_ref().map_or("", |t| t.host());
+    let df = snapshot
+        .ctx
+        .table("domains")
+        .await?
+        .filter(col("domain").eq(lit(registrable_domain(host))))?
+        .select(
+            request
+                .select
+                .iter()
+                .map(|c| col(c.name))
+                .collect::<Vec<_>>(),
+        )?;
+    let mut found = rows(&df.collect().await?, &request.select)?;
+    let row = found
+        .pop()
+        .unwrap_or_else(|| vec![Value::Int(0); request.select.len()]);
+    Ok(Answer {
+        table: request.table,
+        columns: request.select.clone(),
+        rows: vec![row],
+        extras: Extras::default(),
+    })
+}
