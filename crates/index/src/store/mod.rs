@@ -303,10 +303,12 @@ impl Index {
         let pages = self.read_table(v, "pages")?;
         let links = self.read_table(v, "links_out")?;
         let events = self.read_table(v, "link_events")?;
+        let domains = self.read_table(v, "domains")?;
         restore::restore(
             &pages,
             &links,
             &events,
+            &domains,
             u32::try_from(v.version + 1).unwrap_or(u32::MAX),
         )
     }

@@ -61,11 +61,13 @@ fn url_id(state: &mut IndexState, text: &str) -> Option<u32> {
     Some(state.urls.intern(&url, &mut state.domains))
 }
 
-/// Rebuilds the state from `pages`, `links_out` and `link_events` batches.
+/// Rebuilds the state from `pages`, `links_out`, `link_events` and `domains` batches,
+/// ratings included (DR by domain, UR of crawled pages).
 pub fn restore(
     pages: &[RecordBatch],
     links: &[RecordBatch],
     events: &[RecordBatch],
+    domains: &[RecordBatch],
     batches: u32,
 ) -> Result<IndexState, StoreError> {
     let mut s = IndexState {
@@ -197,7 +199,64 @@ pub fn restore(
         }
     }
     s.events.sort_by_key(|e| (e.time, e.kind, e.link));
+    restore_ratings(&mut s, pages, domains)?;
     Ok(s)
+}
+
+fn restore_ratings(
+    s: &mut IndexState,
+    pages: &[RecordBatch],
+    domains: &[RecordBatch],
+) -> Result<(), StoreError> {
+    use deltalake::arrow::array::{Float64Array, Int64Array};
+    let n = s.domains.len();
+    let (mut dr, mut dr_raw, mut top) = (vec![0u8; n], vec![0f64; n], vec![0u32; n]);
+    for batch in domains {
+        let c = Cols {
+            batch,
+            table: "domains",
+        };
+        let (name, rating, raw, rank) = (
+            c.s("domain")?,
+            c.i32("domain_rating")?,
+            c.get::<Float64Array>("dr_raw")?,
+            c.get::<Int64Array>("ahrefs_top")?,
+        );
+        for i in 0..batch.num_rows() {
+            if let Some(id) = s.domains.lookup(name.value(i)) {
+                dr[id as usize] = u8::try_from(rating.value(i)).unwrap_or(0);
+                dr_raw[id as usize] = raw.value(i);
+                top[id as usize] = u32::try_from(rank.value(i)).unwrap_or(0);
+            }
+        }
+    }
+    let m = s.urls.len();
+    let (mut ur, mut ur_raw) = (vec![0u8; m], vec![0f64; m]);
+    for batch in pages {
+        let c = Cols {
+            batch,
+            table: "pages",
+        };
+        let (url, rating, raw) = (
+            c.s("url")?,
+            c.i32("ahrefs_rank")?,
+            c.get::<Float64Array>("ur_raw")?,
+        );
+        for i in 0..batch.num_rows() {
+            if let Some(id) = s.urls.lookup(url.value(i)) {
+                ur[id as usize] = u8::try_from(rating.value(i)).unwrap_or(0);
+                ur_raw[id as usize] = raw.value(i);
+            }
+        }
+    }
+    s.authority = crate::state::Authority {
+        dr,
+        dr_raw,
+        ahrefs_top: top,
+        ur,
+        ur_raw,
+    };
+    Ok(())
 }
 
 fn link_key(s: &mut IndexState, c: &Cols<'_>, i: usize) -> Result<LinkKey, StoreError> {

@@ -66,6 +66,27 @@ fn commit_then_restore_gives_the_same_state() {
     assert_eq!(by_text(&back), by_text(&state));
     let page = |s: &IndexState| s.pages[&s.urls.lookup("http://a.com/").unwrap()].clone();
     assert_eq!(page(&back), page(&state));
+    // Ratings come back too (DR by domain, UR of crawled pages).
+    for name in ["a.com", "x.com", "y.com"] {
+        let (a, b) = (
+            state.domains.lookup(name).unwrap(),
+            back.domains.lookup(name).unwrap(),
+        );
+        assert_eq!(
+            (back.dr(b), back.ahrefs_top(b)),
+            (state.dr(a), state.ahrefs_top(a)),
+            "{name}"
+        );
+        assert_eq!(
+            back.authority.dr_raw[b as usize],
+            state.authority.dr_raw[a as usize]
+        );
+    }
+    let (a, b) = (
+        state.urls.lookup("http://a.com/").unwrap(),
+        back.urls.lookup("http://a.com/").unwrap(),
+    );
+    assert_eq!(back.ur(b), state.ur(a));
 
     let stats = index.stats(&v0).unwrap();
     assert_eq!(
