@@ -1,7 +1,6 @@
 //! Request parts as DataFusion expressions over stored columns.
 
 use datafusion::logical_expr::{Expr, col, lit};
-use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
 use hrefdex_api::filter::{Condition, Op};
 use hrefdex_api::value::Value;
@@ -39,7 +38,7 @@ pub fn literal(value: &Value) -> Expr {
 }
 
 /// One condition over `stored`, the expression a column name stands for.
-pub fn condition(ctx: &SessionContext, cond: &Condition, stored: impl Fn(&str) -> Expr) -> Expr {
+pub fn condition(cond: &Condition, stored: impl Fn(&str) -> Expr) -> Expr {
     match cond {
         Condition::Compare { column, op, value } => {
             let (l, r) = (stored(column.name), literal(value));
@@ -53,9 +52,7 @@ pub fn condition(ctx: &SessionContext, cond: &Condition, stored: impl Fn(&str) -
             }
         }
         Condition::Function { func, column, text } => {
-            let f = udf(*func);
-            let _ = ctx; // UDFs are used as expressions directly; no registration needed.
-            f.call(vec![stored(column.name), lit(text.as_str())])
+            udf(*func).call(vec![stored(column.name), lit(text.as_str())])
         }
     }
 }

@@ -215,9 +215,7 @@ impl IndexState {
                 Some(id) => {
                     let state = &mut self.links[id as usize];
                     if state.is_live() {
-                        state.prev_visited = Some(state.last_visited);
-                        state.last_visited = t;
-                        state.last_origin = Origin::Recrawl;
+                        state.seen_again(t);
                         summary.kept_links += 1;
                     } else {
                         *state = LinkState::new(key, t, false);
@@ -280,9 +278,7 @@ impl IndexState {
         for id in on_page {
             let state = &mut self.links[id as usize];
             if state.is_live() {
-                state.prev_visited = Some(state.last_visited);
-                state.last_visited = t;
-                state.last_origin = Origin::Recrawl;
+                state.seen_again(t);
                 summary.kept_links += 1;
             }
         }
@@ -372,6 +368,13 @@ impl LinkState {
             first_origin: origin,
             last_origin: origin,
         }
+    }
+
+    /// A live link seen on a later visit at `t`.
+    fn seen_again(&mut self, t: i64) {
+        self.prev_visited = Some(self.last_visited);
+        self.last_visited = t;
+        self.last_origin = Origin::Recrawl;
     }
 
     fn refresh(&mut self, seen: &LinkSeen) {

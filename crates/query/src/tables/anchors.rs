@@ -8,10 +8,8 @@ use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 
-use super::{live_backlinks, named, order_and_page};
-use crate::convert::rows;
+use super::{finish_grouped, live_backlinks};
 use crate::engine::{QueryError, Snapshot};
-use crate::exprs;
 
 /// Columns that filter link rows before grouping, and what they read.
 fn row_level(name: &str) -> Option<Expr> {
@@ -24,7 +22,7 @@ fn row_level(name: &str) -> Option<Expr> {
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let links = live_backlinks(snapshot, request, row_level).await?;
-    let mut df = links.clone().aggregate(
+    let df = links.clone().aggregate(
         vec![col("anchor")],
         vec![
             count(lit(1i64)).alias("backlinks"),
@@ -34,23 +32,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             max(col("last_visited")).alias("last_visited"),
         ],
     )?;
-    for c in request
-        .where_
-        .iter()
-        .filter(|c| row_level(c.column().name).is_none())
-        .chain(&request.having)
-    {
-        df = df.filter(exprs::condition(&snapshot.ctx, c, named))?;
-    }
-    let df = order_and_page(df, request, named)?;
-    let df = df.select(
-        request
-            .select
-            .iter()
-            .map(|c| col(c.name))
-            .collect::<Vec<_>>(),
-    )?;
-    let batches = df.collect().await?;
+    let found = finish_grouped(request, df, row_level).await?;
 
     let totals = links
         .aggregate(
@@ -76,7 +58,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     Ok(Answer {
         table: request.table,
         columns: request.select.clone(),
-        rows: rows(&batches, &request.select)?,
+        rows: found,
         extras,
     })
 }

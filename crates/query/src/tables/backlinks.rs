@@ -17,7 +17,7 @@ fn stored(name: &str) -> Expr {
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let mut df = live_backlinks(snapshot, request, |n| Some(stored(n))).await?;
     for c in &request.having {
-        df = df.filter(exprs::condition(&snapshot.ctx, c, stored))?;
+        df = df.filter(exprs::condition(c, stored))?;
     }
     let df = order_and_page(df, request, stored)?;
     let df = df.select(

@@ -6,8 +6,7 @@ use datafusion::logical_expr::{Expr, case, col, lit};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 
-use super::{named, order_and_page};
-use crate::convert::rows;
+use super::finish_grouped;
 use crate::engine::{QueryError, Snapshot};
 use crate::exprs;
 
@@ -23,14 +22,14 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     let range = exprs::key_ranges("from_key", &request.key_ranges()).unwrap_or(lit(false));
     let mut predicate = range.and(col("lost_at").is_null());
     for c in &request.where_ {
-        predicate = predicate.and(exprs::condition(&snapshot.ctx, c, stored));
+        predicate = predicate.and(exprs::condition(c, stored));
     }
     let one_if = |internal: bool| {
         case(col("internal"))
             .when(lit(internal), lit(1i64))
             .otherwise(lit(0i64))
     };
-    let mut df = snapshot
+    let df = snapshot
         .ctx
         .table("links_out")
         .await?
@@ -42,22 +41,12 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
                 sum(one_if(false)?).alias("links_external"),
             ],
         )?;
-    for c in &request.having {
-        df = df.filter(exprs::condition(&snapshot.ctx, c, named))?;
-    }
-    let df = order_and_page(df, request, named)?;
-    let df = df.select(
-        request
-            .select
-            .iter()
-            .map(|c| col(c.name))
-            .collect::<Vec<_>>(),
-    )?;
-    let batches = df.collect().await?;
+    // Every `where` column of this table reads link rows, so all of them ran above.
+    let found = finish_grouped(request, df, |n| Some(stored(n))).await?;
     Ok(Answer {
         table: request.table,
         columns: request.select.clone(),
-        rows: rows(&batches, &request.select)?,
+        rows: found,
         extras: Extras::default(),
     })
 }

@@ -43,14 +43,40 @@ pub(crate) async fn live_backlinks(
         .and(col("lost_at").is_null())
         .and(col("internal").eq(lit(false)));
     for c in &request.where_ {
-        if let Some(stored) = row_level(c.column().name) {
-            let _ = stored;
-            predicate = predicate.and(exprs::condition(&snapshot.ctx, c, |n| {
+        if row_level(c.column().name).is_some() {
+            predicate = predicate.and(exprs::condition(c, |n| {
                 row_level(n).unwrap_or_else(|| col(n))
             }));
         }
     }
     Ok(snapshot.ctx.table("links_in").await?.filter(predicate)?)
+}
+
+/// The end of every grouped table: filters on the groups (`where` conditions on aggregate
+/// columns, which `row_level` does not place before grouping, and every `having`), the
+/// full order, offset and limit, the selected columns; returns the answer rows.
+pub(crate) async fn finish_grouped(
+    request: &Request,
+    mut df: DataFrame,
+    row_level: impl Fn(&str) -> Option<Expr>,
+) -> Result<Vec<Vec<hrefdex_api::value::Value>>, QueryError> {
+    for c in request
+        .where_
+        .iter()
+        .filter(|c| row_level(c.column().name).is_none())
+        .chain(&request.having)
+    {
+        df = df.filter(exprs::condition(c, named))?;
+    }
+    let df = order_and_page(df, request, named)?;
+    let df = df.select(
+        request
+            .select
+            .iter()
+            .map(|c| col(c.name))
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(crate::convert::rows(&df.collect().await?, &request.select)?)
 }
 
 /// A column by the name it has in the plan (the API name after grouping).

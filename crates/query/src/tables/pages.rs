@@ -21,7 +21,7 @@ fn stored(name: &str) -> Expr {
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let mut predicate = exprs::key_ranges("url_key", &request.key_ranges()).unwrap_or(lit(false));
     for c in request.where_.iter().chain(&request.having) {
-        predicate = predicate.and(exprs::condition(&snapshot.ctx, c, stored));
+        predicate = predicate.and(exprs::condition(c, stored));
     }
     let matching = snapshot.ctx.table("pages").await?.filter(predicate)?;
     let df = order_and_page(matching.clone(), request, stored)?;

@@ -9,10 +9,8 @@ use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 
-use super::{live_backlinks, named, order_and_page};
-use crate::convert::rows;
+use super::{finish_grouped, live_backlinks};
 use crate::engine::{QueryError, Snapshot};
-use crate::exprs;
 
 /// Columns that filter link rows before grouping, and what they read.
 fn row_level(name: &str) -> Option<Expr> {
@@ -37,25 +35,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             max(col("domain_rating")).alias("domain_rating"),
         ],
     )?;
-    let mut df = grouped;
-    // `where` on an aggregate (backlinks, refpages) and every `having` filter the groups.
-    for c in request
-        .where_
-        .iter()
-        .filter(|c| row_level(c.column().name).is_none())
-        .chain(&request.having)
-    {
-        df = df.filter(exprs::condition(&snapshot.ctx, c, named))?;
-    }
-    let df = order_and_page(df, request, named)?;
-    let df = df.select(
-        request
-            .select
-            .iter()
-            .map(|c| col(c.name))
-            .collect::<Vec<_>>(),
-    )?;
-    let batches = df.collect().await?;
+    let found = finish_grouped(request, grouped, row_level).await?;
 
     let ips = links
         .aggregate(vec![col("ip_from")], vec![])?
@@ -99,7 +79,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     Ok(Answer {
         table: request.table,
         columns: request.select.clone(),
-        rows: rows(&batches, &request.select)?,
+        rows: found,
         extras,
     })
 }
