@@ -2,8 +2,8 @@
 
 pub mod explain;
 pub mod extract;
-pub mod r#gen;
 mod extract_parquet;
+pub mod r#gen;
 pub mod import;
 mod index_dir;
 pub mod query;
