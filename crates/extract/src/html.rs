@@ -370,7 +370,7 @@ pub fn refresh_target(content: &str) -> Option<&str> {
         .trim_start()
         .strip_prefix([';', ','])?
         .trim_start();
-    let rest = if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("url") {
+    let rest = if rest.len() >= 3 && rest.as_bytes()[..3].eq_ignore_ascii_case(b"url") {
         rest[3..].trim_start().strip_prefix('=')?.trim_start()
     } else {
         rest
@@ -544,5 +544,6 @@ mod tests {
         assert_eq!(refresh_target("5; URL=http://x/"), Some("http://x/"));
         assert_eq!(refresh_target("0;url='a b'"), Some("a b"));
         assert_eq!(refresh_target("10"), None);
+        assert_eq!(refresh_target("1;ÿÿ"), Some("ÿÿ"));
     }
 }
