@@ -54,6 +54,7 @@ fn build() -> (tempfile::TempDir, Engine) {
                 ("http://x.com/", "X", false),
             ],
         ),
+        PageVisit::new(NormalUrl::parse("http://x.com/").unwrap(), T1, 404),
     ])
     .unwrap();
     s.merge(vec![visit("http://d.com/", T2, &[])]).unwrap();
@@ -318,4 +319,55 @@ fn domain_rating_pages_ahrefs_rank_and_refips() {
     assert_eq!(column(&a, "backlinks"), [Value::Int(2), Value::Int(1)]);
     let r = ask(&e, "from=refdomains&target=t.com&mode=domain");
     assert_eq!(&r.extras.stats[1..], [("ips", 2), ("class_c", 1)]);
+}
+
+#[test]
+fn new_lost_broken_and_linked_domains() {
+    let (_dir, e) = build();
+    let a = ask(
+        &e,
+        "from=backlinks_new_lost&target=t.com&mode=domain&select=date,type,url_from",
+    );
+    assert_eq!(a.rows.len(), 6, "five links appear, one disappears");
+    assert_eq!(
+        column(&a, "type")[0],
+        Value::Str("lost".into()),
+        "newest first"
+    );
+    assert_eq!(strs(&a, "url_from")[0], "http://d.com/");
+    assert_eq!(
+        column(&a, "date")[0],
+        Value::Day(hrefdex_index::time::day(T2))
+    );
+    let a = ask(
+        &e,
+        r#"from=backlinks_new_lost&target=t.com&mode=domain&where=type="new",date="2023-11-14"&select=url_from"#,
+    );
+    assert_eq!(a.rows.len(), 5);
+
+    let a = ask(
+        &e,
+        "from=broken_links&target=t.com&mode=domain&select=url_from,url_to,http_code,broken_at,error",
+    );
+    assert_eq!(strs(&a, "url_to"), ["http://x.com/"]);
+    assert_eq!(column(&a, "http_code"), [Value::Int(404)]);
+    assert_eq!(column(&a, "broken_at"), [Value::Date(T1)]);
+    assert_eq!(strs(&a, "error"), [""]);
+    let a = ask(
+        &e,
+        "from=broken_backlinks&target=x.com&mode=domain&select=url_from,anchor,http_code",
+    );
+    assert_eq!(strs(&a, "url_from"), ["http://t.com/a"]);
+    assert_eq!(
+        ask(&e, "from=broken_backlinks&target=t.com&mode=domain")
+            .rows
+            .len(),
+        0
+    );
+
+    let a = ask(&e, "from=linked_domains&target=t.com&mode=domain");
+    assert_eq!(strs(&a, "domain_from"), ["t.com"]);
+    assert_eq!(strs(&a, "domain_to"), ["x.com"]);
+    assert_eq!(column(&a, "links"), [Value::Int(1)]);
+    assert_eq!(column(&a, "unique_pages"), [Value::Int(1)]);
 }

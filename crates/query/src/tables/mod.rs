@@ -2,8 +2,11 @@
 
 mod anchors;
 mod backlinks;
+mod backlinks_new_lost;
+mod broken;
 mod domain_rating;
 mod linked_anchors;
+mod linked_domains;
 mod pages;
 mod refdomains;
 mod refips;
@@ -27,6 +30,10 @@ pub async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, Qu
         "domain_rating" => domain_rating::answer(snapshot, request).await,
         "pages" | "ahrefs_rank" => pages::answer(snapshot, request).await,
         "refips" => refips::answer(snapshot, request).await,
+        "backlinks_new_lost" => backlinks_new_lost::answer(snapshot, request).await,
+        "broken_backlinks" => broken::backlinks(snapshot, request).await,
+        "broken_links" => broken::links(snapshot, request).await,
+        "linked_domains" => linked_domains::answer(snapshot, request).await,
         _ => Err(QueryError::NotYet(request.table.name)),
     }
 }

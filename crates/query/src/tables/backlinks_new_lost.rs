@@ -1,0 +1,43 @@
+//! `backlinks_new_lost`: backlinks that appeared or disappeared, one row per event, from
+//! `link_events` (the link's other columns are as of the answering version).
+
+use datafusion::logical_expr::{Expr, col, lit};
+use hrefdex_api::Request;
+use hrefdex_api::encode::{Answer, Extras};
+
+use super::order_and_page;
+use crate::convert::rows;
+use crate::engine::{QueryError, Snapshot};
+use crate::exprs;
+
+/// `origin` is how the link was first found; every other column keeps its name.
+fn stored(name: &str) -> Expr {
+    match name {
+        "origin" => col("first_origin"),
+        other => col(other),
+    }
+}
+
+pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
+    let range = exprs::key_ranges("to_key", &request.key_ranges()).unwrap_or(lit(false));
+    let mut predicate = range.and(col("internal").eq(lit(false)));
+    for c in request.where_.iter().chain(&request.having) {
+        predicate = predicate.and(exprs::condition(c, stored));
+    }
+    let df = snapshot.ctx.table("link_events").await?.filter(predicate)?;
+    let df = order_and_page(df, request, stored)?;
+    let df = df.select(
+        request
+            .select
+            .iter()
+            .map(|c| stored(c.name).alias(c.name))
+            .collect::<Vec<_>>(),
+    )?;
+    let batches = df.collect().await?;
+    Ok(Answer {
+        table: request.table,
+        columns: request.select.clone(),
+        rows: rows(&batches, &request.select)?,
+        extras: Extras::default(),
+    })
+}
