@@ -31,6 +31,9 @@ pub enum QueryError {
     /// The query engine failed.
     #[error("query engine: {0}")]
     Engine(#[from] DataFusionError),
+    /// Building an intermediate Arrow batch failed.
+    #[error("arrow: {0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
     /// This table is not answered yet.
     #[error("table {0} is not answered yet")]
     NotYet(&'static str),

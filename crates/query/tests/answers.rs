@@ -371,3 +371,48 @@ fn new_lost_broken_and_linked_domains() {
     assert_eq!(column(&a, "links"), [Value::Int(1)]);
     assert_eq!(column(&a, "unique_pages"), [Value::Int(1)]);
 }
+
+#[test]
+fn referring_domains_gained_and_lost() {
+    let (_dir, e) = build();
+    let day = |t| Value::Day(hrefdex_index::time::day(t));
+    let a = ask(&e, "from=refdomains_new_lost&target=t.com&mode=domain");
+    assert_eq!(strs(&a, "type"), ["lost", "new", "new", "new", "new"]);
+    assert_eq!(
+        strs(&a, "refdomain"),
+        ["d.com", "a.com", "b.org", "c.net", "d.com"]
+    );
+    assert_eq!(column(&a, "date")[0], day(T2));
+    let a = ask(
+        &e,
+        r#"from=refdomains_new_lost&target=t.com&mode=domain&where=type="new"&order_by=refdomain:desc&limit=1"#,
+    );
+    assert_eq!(strs(&a, "refdomain"), ["d.com"]);
+
+    let a = ask(
+        &e,
+        "from=refdomains_new_lost_counters&target=t.com&mode=domain",
+    );
+    assert_eq!(column(&a, "date"), [day(T2), day(T1)]);
+    assert_eq!(column(&a, "new"), [Value::Int(0), Value::Int(4)]);
+    assert_eq!(column(&a, "lost"), [Value::Int(1), Value::Int(0)]);
+    let a = ask(
+        &e,
+        r#"from=refdomains_new_lost_counters&target=t.com&mode=domain&where=type:"lost""#,
+    );
+    assert_eq!(
+        column(&a, "new"),
+        [Value::Int(0), Value::Int(0)],
+        "where counts only lost"
+    );
+    assert_eq!(
+        column(&a, "new_total"),
+        [Value::Int(0), Value::Int(4)],
+        "totals ignore where"
+    );
+    let a = ask(
+        &e,
+        "from=refdomains_new_lost_counters&target=t.com&mode=domain&having=lost_total>0",
+    );
+    assert_eq!(column(&a, "date"), [day(T2)]);
+}

@@ -19,7 +19,7 @@ use super::index_dir::IndexDir;
 /// number or a date) answers from an older index version. Errors print the exact v2 error
 /// body and exit with status 2. Answered today: backlinks, refdomains, anchors, linked_anchors, refips,
 /// domain_rating, pages, ahrefs_rank, backlinks_new_lost, broken_backlinks, broken_links,
-/// linked_domains; the other
+/// linked_domains, refdomains_new_lost, refdomains_new_lost_counters; the other
 /// tables answer `internal error` with the reason on stderr (exit status 3).
 #[derive(Debug, clap::Args)]
 pub struct Args {

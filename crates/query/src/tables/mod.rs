@@ -9,6 +9,7 @@ mod linked_anchors;
 mod linked_domains;
 mod pages;
 mod refdomains;
+mod refdomains_new_lost;
 mod refips;
 
 use datafusion::dataframe::DataFrame;
@@ -34,6 +35,8 @@ pub async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, Qu
         "broken_backlinks" => broken::backlinks(snapshot, request).await,
         "broken_links" => broken::links(snapshot, request).await,
         "linked_domains" => linked_domains::answer(snapshot, request).await,
+        "refdomains_new_lost" => refdomains_new_lost::events(snapshot, request).await,
+        "refdomains_new_lost_counters" => refdomains_new_lost::counters(snapshot, request).await,
         _ => Err(QueryError::NotYet(request.table.name)),
     }
 }
