@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use crate::ApiError;
 use crate::catalogue::{Column, ColumnType, Extra, Shape, Table};
 use crate::request::OutputFormat;
-use crate::value::{Value, format_datetime, format_day};
+use crate::value::Value;
 
 const XML_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AhrefsApiResponse>";
 const XML_TAIL: &str = "</AhrefsApiResponse>";
@@ -376,16 +376,6 @@ fn php_value(s: &mut String, ty: ColumnType, v: &Value) {
         }
         other => php_string(s, &other.as_text().unwrap_or_default()),
     }
-}
-
-/// Formats a datetime column value (re-exported for callers that build rows by hand).
-pub fn datetime_text(secs: i64) -> String {
-    format_datetime(secs)
-}
-
-/// Formats a day column value.
-pub fn day_text(day: i32) -> String {
-    format_day(day)
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ use hrefdex_url::KeyRange;
 
 use crate::udf::udf;
 
-/// `key in any of ranges`, as comparisons that Parquet statistics and page indexes prune.
-pub fn key_ranges(key_column: &str, ranges: &[KeyRange]) -> Option<Expr> {
+/// `key in any of ranges`, as comparisons that Parquet statistics and page indexes prune;
+/// no ranges (a table without a target) match nothing.
+pub fn key_ranges(key_column: &str, ranges: &[KeyRange]) -> Expr {
     ranges
         .iter()
         .map(|r| match r {
@@ -19,6 +20,7 @@ pub fn key_ranges(key_column: &str, ranges: &[KeyRange]) -> Option<Expr> {
                 .and(col(key_column).lt(lit(r.upper_exclusive()))),
         })
         .reduce(Expr::or)
+        .unwrap_or(lit(false))
 }
 
 /// A typed value as a literal of the stored type (dates are UTC microseconds).

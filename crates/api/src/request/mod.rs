@@ -313,10 +313,17 @@ fn parse_count(value: Option<&str>, name: &'static str, default: u64) -> Result<
     }
 }
 
-fn parse_as_of(v: &str) -> Result<AsOf, ApiError> {
+/// Parses an `as_of` value: a version number, a moment, or a bare `YYYY-MM-DD`, which
+/// means "as of the end of that day" (every version committed that day counts).
+pub fn parse_as_of(v: &str) -> Result<AsOf, ApiError> {
     let v = v.trim();
     if let Ok(n) = v.parse::<u64>() {
         return Ok(AsOf::Version(n));
+    }
+    if v.len() == 10
+        && let Some(midnight) = parse_datetime(v)
+    {
+        return Ok(AsOf::Time(midnight + 86_399));
     }
     parse_datetime(v)
         .map(AsOf::Time)

@@ -306,3 +306,17 @@ fn object_tables_bill_one_result() {
     assert_eq!(r.cost(1), 2);
     assert_eq!(r.select.len(), 23);
 }
+
+#[test]
+fn as_of_dates_mean_the_end_of_the_day() {
+    assert_eq!(parse_as_of("7"), Ok(AsOf::Version(7)));
+    assert_eq!(
+        parse_as_of("2026-11-30"),
+        Ok(AsOf::Time(parse_datetime("2026-11-30T23:59:59Z").unwrap()))
+    );
+    assert_eq!(
+        parse_as_of("2026-11-30T12:00:00Z"),
+        Ok(AsOf::Time(parse_datetime("2026-11-30T12:00:00Z").unwrap()))
+    );
+    assert_eq!(parse_as_of("soon"), Err(ApiError::ParamSyntax("as_of")));
+}

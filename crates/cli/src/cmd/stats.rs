@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use hrefdex_api::request::AsOf as ApiAsOf;
 use hrefdex_index::{AsOf, Index};
 
 use super::index_dir::IndexDir;
@@ -23,19 +24,11 @@ pub struct Args {
     json: bool,
 }
 
+/// The same reading of `--as-of` as the API's `as_of` parameter.
 fn parse_as_of(s: &str) -> anyhow::Result<AsOf> {
-    if let Ok(v) = s.parse::<u64>() {
-        return Ok(AsOf::Version(v));
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        // A date means "by the end of that day".
-        return Ok(AsOf::Time(
-            d.and_hms_opt(23, 59, 59)
-                .map_or(0, |t| t.and_utc().timestamp()),
-        ));
-    }
-    match chrono::DateTime::parse_from_rfc3339(s) {
-        Ok(t) => Ok(AsOf::Time(t.timestamp())),
+    match hrefdex_api::request::parse_as_of(s) {
+        Ok(ApiAsOf::Version(v)) => Ok(AsOf::Version(v)),
+        Ok(ApiAsOf::Time(t)) => Ok(AsOf::Time(t)),
         Err(_) => bail!("--as-of {s:?}: expected a version number, YYYY-MM-DD or an RFC 3339 time"),
     }
 }

@@ -19,7 +19,7 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("to_key", &request.key_ranges()).unwrap_or(lit(false));
+    let range = exprs::key_ranges("to_key", &request.key_ranges());
     let mut predicate = range.and(col("internal").eq(lit(false)));
     for c in request.where_.iter().chain(&request.having) {
         predicate = predicate.and(exprs::condition(c, stored));

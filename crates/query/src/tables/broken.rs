@@ -38,7 +38,7 @@ pub(super) async fn backlinks(
 
 /// `broken_links`.
 pub(super) async fn links(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("from_key", &request.key_ranges()).unwrap_or(lit(false));
+    let range = exprs::key_ranges("from_key", &request.key_ranges());
     let mut predicate = range.and(col("lost_at").is_null()).and(broken());
     for c in &request.where_ {
         predicate = predicate.and(exprs::condition(c, stored));

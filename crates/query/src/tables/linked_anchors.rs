@@ -19,7 +19,7 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("from_key", &request.key_ranges()).unwrap_or(lit(false));
+    let range = exprs::key_ranges("from_key", &request.key_ranges());
     let mut predicate = range.and(col("lost_at").is_null());
     for c in &request.where_ {
         predicate = predicate.and(exprs::condition(c, stored));

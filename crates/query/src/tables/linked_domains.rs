@@ -12,7 +12,7 @@ use crate::engine::{QueryError, Snapshot};
 use crate::exprs;
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("from_key", &request.key_ranges()).unwrap_or(lit(false));
+    let range = exprs::key_ranges("from_key", &request.key_ranges());
     let predicate = range
         .and(col("lost_at").is_null())
         .and(col("internal").eq(lit(false)));

@@ -48,7 +48,7 @@ pub(crate) async fn live_backlinks(
     request: &Request,
     row_level: impl Fn(&str) -> Option<Expr>,
 ) -> Result<DataFrame, QueryError> {
-    let range = exprs::key_ranges("to_key", &request.key_ranges()).unwrap_or(lit(false));
+    let range = exprs::key_ranges("to_key", &request.key_ranges());
     let mut predicate = range
         .and(col("lost_at").is_null())
         .and(col("internal").eq(lit(false)));

@@ -19,7 +19,7 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let mut predicate = exprs::key_ranges("url_key", &request.key_ranges()).unwrap_or(lit(false));
+    let mut predicate = exprs::key_ranges("url_key", &request.key_ranges());
     for c in request.where_.iter().chain(&request.having) {
         predicate = predicate.and(exprs::condition(c, stored));
     }

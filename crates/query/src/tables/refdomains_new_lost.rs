@@ -24,7 +24,7 @@ async fn sweep(
     snapshot: &Snapshot,
     request: &Request,
 ) -> Result<(Vec<RefdomainEvent>, HashMap<String, i64>), QueryError> {
-    let range = exprs::key_ranges("to_key", &request.key_ranges()).unwrap_or(lit(false));
+    let range = exprs::key_ranges("to_key", &request.key_ranges());
     let batches = snapshot
         .ctx
         .table("link_events")
