@@ -10,7 +10,9 @@
 //!   write_warcinfo ─┐
 //!   write_request  ─┼─► record::Header (WARC fields) + block ─► one gzip member ─► W
 //!   write_response ─┤        (digests: sha1, base32)
-//!   write_revisit  ─┘
+//!   write_revisit  ─┤
+//!   write_capture  ─┤  (a response with extra fields, e.g. WARC-Truncated)
+//!   write_metadata ─┘
 //! RotatingWarcWriter: a new file every `max_bytes` (each starts with a warcinfo record)
 //! ```
 //!
@@ -43,4 +45,4 @@ pub use digest::sha1_base32;
 pub use error::WarcError;
 pub use http::{reason_phrase, request_head, response_head};
 pub use rotate::RotatingWarcWriter;
-pub use writer::{RecordInfo, WarcWriter, WriterOptions};
+pub use writer::{HttpCapture, RecordInfo, WarcWriter, WriterOptions};

@@ -88,6 +88,33 @@ impl RotatingWarcWriter {
         })
     }
 
+    /// Flushes the open file and asks the operating system to put it on disk
+    /// (`fsync`), so that every record written so far survives a crash.
+    pub fn sync(&mut self) -> Result<(), WarcError> {
+        if let Some(w) = self.current.as_mut() {
+            w.flush()?;
+            let offset = w.bytes_written();
+            w.get_ref()
+                .get_ref()
+                .sync_data()
+                .map_err(|source| WarcError::Io { offset, source })?;
+        }
+        Ok(())
+    }
+
+    /// Closes the open file (flushed and synced), so that it is complete for a reader;
+    /// the next record opens a new file. Returns the closed file, if one was open.
+    pub fn close_current(&mut self) -> Result<Option<PathBuf>, WarcError> {
+        self.sync()?;
+        match self.current.take() {
+            Some(w) => {
+                w.into_inner()?;
+                Ok(self.files.last().cloned())
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Files created so far, in order.
     pub fn files(&self) -> &[PathBuf] {
         &self.files

@@ -104,6 +104,34 @@ fn check_field(name: &str, value: &str) -> Result<(), WarcError> {
     Ok(())
 }
 
+/// An `application/warc-fields` block: one `name: value` line per field.
+fn warc_fields_block(fields: &[(&str, &str)]) -> Result<Vec<u8>, WarcError> {
+    let mut block = Vec::new();
+    for (k, v) in fields {
+        check_field(k, v)?;
+        block.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    Ok(block)
+}
+
+/// One HTTP exchange's response as it is archived: what [`WarcWriter::write_capture`]
+/// writes.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpCapture<'a> {
+    /// `WARC-Target-URI`.
+    pub uri: &'a str,
+    /// When the response was received.
+    pub date: DateTime<Utc>,
+    /// The server's IP address (`WARC-IP-Address`).
+    pub ip: Option<&'a str>,
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers as they are to be archived.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The body (payload).
+    pub body: &'a [u8],
+}
+
 impl<W: Write> WarcWriter<W> {
     /// A writer at output offset 0.
     pub fn new(inner: W, options: WriterOptions) -> WarcWriter<W> {
@@ -159,11 +187,7 @@ impl<W: Write> WarcWriter<W> {
         filename: &str,
         fields: &[(&str, &str)],
     ) -> Result<RecordInfo, WarcError> {
-        let mut block = Vec::new();
-        for (k, v) in fields {
-            check_field(k, v)?;
-            block.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
-        }
+        let block = warc_fields_block(fields)?;
         let id = self.ids.next_id();
         let date = warc_date(date);
         let mut head = vec![
@@ -206,27 +230,74 @@ impl<W: Write> WarcWriter<W> {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<RecordInfo, WarcError> {
-        for (k, v) in headers {
+        let capture = HttpCapture {
+            uri,
+            date,
+            ip,
+            status,
+            headers,
+            body,
+        };
+        self.write_capture(id, &capture, &[])
+    }
+
+    /// Writes a `response` record of `capture` with record id `id` (from
+    /// [`WarcWriter::new_record_id`]); `extra` WARC fields (e.g. `WARC-Truncated`,
+    /// `WARC-Concurrent-To`) follow the standard ones.
+    pub fn write_capture(
+        &mut self,
+        id: &str,
+        capture: &HttpCapture<'_>,
+        extra: &[(&str, &str)],
+    ) -> Result<RecordInfo, WarcError> {
+        for (k, v) in capture.headers {
             check_field(k, v)?;
         }
-        check_field("WARC-Target-URI", uri)?;
-        let mut block = response_head(status, headers);
-        block.extend_from_slice(body);
-        let payload = sha1_base32(body);
-        let date = warc_date(date);
+        check_field("WARC-Target-URI", capture.uri)?;
+        let mut block = response_head(capture.status, capture.headers);
+        block.extend_from_slice(capture.body);
+        let payload = sha1_base32(capture.body);
+        let date = warc_date(capture.date);
         let mut head = vec![
             ("WARC-Type", "response"),
             ("WARC-Record-ID", id),
             ("WARC-Date", date.as_str()),
-            ("WARC-Target-URI", uri),
+            ("WARC-Target-URI", capture.uri),
         ];
-        if let Some(ip) = ip {
-            check_field("WARC-IP-Address", ip)?;
+        if let Some(ip) = capture.ip {
             head.push(("WARC-IP-Address", ip));
         }
         head.push(("Content-Type", "application/http; msgtype=response"));
         head.push(("WARC-Payload-Digest", payload.as_str()));
-        self.write_record(&head, &block, Some(payload.clone()), uri)
+        head.extend_from_slice(extra);
+        self.write_record(&head, &block, Some(payload.clone()), capture.uri)
+    }
+
+    /// Writes a `metadata` record about `uri` (e.g. how a crawler reached it): `fields`
+    /// become `name: value` lines of an `application/warc-fields` block, linked to the
+    /// capture by `WARC-Concurrent-To` when `concurrent_to` is set.
+    pub fn write_metadata(
+        &mut self,
+        uri: &str,
+        date: DateTime<Utc>,
+        concurrent_to: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Result<RecordInfo, WarcError> {
+        check_field("WARC-Target-URI", uri)?;
+        let block = warc_fields_block(fields)?;
+        let id = self.ids.next_id();
+        let date = warc_date(date);
+        let mut head = vec![
+            ("WARC-Type", "metadata"),
+            ("WARC-Record-ID", id.as_str()),
+            ("WARC-Date", date.as_str()),
+            ("WARC-Target-URI", uri),
+        ];
+        if let Some(c) = concurrent_to {
+            head.push(("WARC-Concurrent-To", c));
+        }
+        head.push(("Content-Type", "application/warc-fields"));
+        self.write_record(&head, &block, None, uri)
     }
 
     /// Writes a `request` record (`GET` etc. with a `Host` header added unless given),

@@ -12,6 +12,14 @@ const PAGE: &str = r#"<!doctype html><html lang="en-GB"><head><title>Garden tool
 <a href="https://shop.example.org/x" rel="nofollow sponsored">buy one</a>.
 <a href="http://img.example.net/"><img src="s.png" alt="Spade picture"></a></p></body></html>"#;
 
+/// Every record of a file's bytes, in order.
+fn read_records(bytes: &[u8]) -> Vec<hrefdex_extract::Record> {
+    RecordReader::new(bytes)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 fn write_sample(options: WriterOptions) -> Vec<u8> {
     let mut w = WarcWriter::new(Vec::new(), options);
     let d = Utc.with_ymd_and_hms(2024, 3, 1, 10, 30, 5).unwrap();
@@ -158,10 +166,7 @@ fn headers_digests_and_offsets_are_right() {
         "seeded output is byte-identical"
     );
     assert_ne!(bytes, write_sample(WriterOptions::seeded(4)));
-    let records: Vec<_> = RecordReader::new(&bytes[..])
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let records = read_records(&bytes);
     let kinds: Vec<&RecordType> = records.iter().map(|r| &r.kind).collect();
     assert_eq!(
         kinds,
@@ -266,4 +271,52 @@ fn rotation_splits_files_and_each_reads_alone() {
         (stats.pages, stats.links, stats.total_skipped()),
         (40, 40, 0)
     );
+}
+
+#[test]
+fn metadata_and_truncated_capture_read_back_and_files_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Utc.with_ymd_and_hms(2024, 3, 1, 10, 30, 5).unwrap();
+    let mut rot = RotatingWarcWriter::new(dir.path(), "t", 1 << 20, WriterOptions::seeded(3), &[]);
+    let w = rot.writer(d).unwrap();
+    let id = w.new_record_id();
+    let capture = hrefdex_warc::HttpCapture {
+        uri: "http://example.com/big",
+        date: d,
+        ip: Some("192.0.2.1"),
+        status: 200,
+        headers: &[("Content-Type", "text/html")],
+        body: b"<a href=/x>x</a>",
+    };
+    w.write_capture(&id, &capture, &[("WARC-Truncated", "length")])
+        .unwrap();
+    w.write_metadata(
+        "http://example.com/big",
+        d,
+        Some(&id),
+        &[("via", "http://example.com/")],
+    )
+    .unwrap();
+    rot.sync().unwrap();
+    let closed = rot.close_current().unwrap().unwrap();
+    assert_eq!(rot.close_current().unwrap(), None);
+    let bytes = std::fs::read(&closed).unwrap();
+    let records = read_records(&bytes);
+    let kinds: Vec<&RecordType> = records.iter().map(|r| &r.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &RecordType::Warcinfo,
+            &RecordType::Response,
+            &RecordType::Metadata
+        ]
+    );
+    assert_eq!(records[1].header("WARC-Truncated"), Some("length"));
+    assert_eq!(records[2].header("WARC-Concurrent-To"), Some(id.as_str()));
+    assert!(String::from_utf8_lossy(&records[2].block).contains("via: http://example.com/"));
+    let sink = CollectSink::new();
+    extract_files(&[closed], 1, &sink).unwrap();
+    let pages = sink.into_pages();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].links.len(), 1);
 }
