@@ -1,7 +1,7 @@
 //! One index version registered in a DataFusion session.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -43,11 +43,19 @@ pub enum QueryError {
 }
 
 /// Answers requests from one index.
+///
+/// Snapshots are cached by version: registering a version's tables happens once, and
+/// later requests for the same version reuse its session (and DataFusion's metadata
+/// caches). [`Engine::latest`] re-reads the manifest, so a newer import is picked up
+/// without reopening the engine.
 #[derive(Debug)]
 pub struct Engine {
     index: Index,
-    rt: tokio::runtime::Runtime,
+    snapshots: Mutex<Vec<Arc<Snapshot>>>,
 }
+
+/// How many versions' sessions the engine keeps (the latest and a few `as_of` ones).
+const CACHED_SNAPSHOTS: usize = 4;
 
 /// One index version, its tables registered for querying.
 pub struct Snapshot {
@@ -57,24 +65,74 @@ pub struct Snapshot {
     pub ctx: SessionContext,
 }
 
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("version", &self.version.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Snapshot {
+    /// Answers one request from this version. Runs on any Tokio runtime.
+    pub async fn answer(&self, request: &Request) -> Result<Answer, QueryError> {
+        tables::answer(self, request).await
+    }
+}
+
 impl Engine {
     /// Opens the index at `root`.
     pub fn open(root: &Path) -> Result<Engine, QueryError> {
-        let index = Index::open(root)?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(QueryError::Runtime)?;
-        Ok(Engine { index, rt })
+        Ok(Engine {
+            index: Index::open(root)?,
+            snapshots: Mutex::new(Vec::new()),
+        })
     }
 
-    /// Registers the tables of the version `as_of` names (the latest by default).
-    pub fn snapshot(&self, as_of: Option<ApiAsOf>) -> Result<Snapshot, QueryError> {
+    /// The index this engine reads.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The latest committed version, re-read from the manifest.
+    ///
+    /// Blocking (it reads the manifest's Delta log): call it from a blocking thread.
+    pub fn latest(&self) -> Result<Arc<Snapshot>, QueryError> {
+        self.snapshot(None)
+    }
+
+    /// The version `as_of` names (the latest by default), its tables registered.
+    ///
+    /// Blocking (it reads the manifest's Delta log): call it from a blocking thread.
+    pub fn snapshot(&self, as_of: Option<ApiAsOf>) -> Result<Arc<Snapshot>, QueryError> {
         let as_of = as_of.map(|a| match a {
             ApiAsOf::Version(v) => AsOf::Version(v),
             ApiAsOf::Time(t) => AsOf::Time(t),
         });
         let version = self.index.resolve(as_of)?.ok_or(QueryError::Empty)?;
+        if let Some(hit) = self
+            .cache()
+            .iter()
+            .find(|s| s.version.version == version.version)
+        {
+            return Ok(Arc::clone(hit));
+        }
+        let snapshot = Arc::new(self.register_version(version)?);
+        let mut cache = self.cache();
+        cache.retain(|s| s.version.version != snapshot.version.version);
+        cache.insert(0, Arc::clone(&snapshot));
+        cache.truncate(CACHED_SNAPSHOTS);
+        Ok(snapshot)
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Snapshot>>> {
+        // A panic while holding the lock cannot leave the list inconsistent.
+        self.snapshots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn register_version(&self, version: IndexVersion) -> Result<Snapshot, QueryError> {
         let mut config = SessionConfig::new().with_target_partitions(2);
         let options = config.options_mut();
         options.execution.parquet.pushdown_filters = true;
@@ -115,9 +173,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Answers one request.
+    /// Answers one request, blocking the calling thread (for the command line; a server
+    /// takes a [`Snapshot`] and awaits [`Snapshot::answer`] on its own runtime).
     pub fn answer(&self, request: &Request) -> Result<Answer, QueryError> {
         let snapshot = self.snapshot(request.as_of)?;
-        self.rt.block_on(tables::answer(&snapshot, request))
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(QueryError::Runtime)?;
+        rt.block_on(snapshot.answer(request))
     }
 }

@@ -137,7 +137,18 @@ pub struct TableStats {
 #[derive(Debug)]
 pub struct Index {
     root: PathBuf,
-    rt: tokio::runtime::Runtime,
+    /// Drives `deltalake`'s async API for this synchronous one. Always `Some` until drop.
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Index {
+    /// Shuts the runtime down without blocking, so that an `Index` may be dropped
+    /// anywhere, inside a server's async tasks included.
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 /// Held while an import runs; released on drop (and by the OS if the process dies).
@@ -164,7 +175,15 @@ impl Index {
             .enable_all()
             .build()
             .map_err(StoreError::Runtime)?;
-        Ok(Index { root, rt })
+        Ok(Index { root, rt: Some(rt) })
+    }
+
+    /// Runs one of `deltalake`'s futures to completion on this index's runtime.
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        match &self.rt {
+            Some(rt) => rt.block_on(future),
+            None => unreachable!("the runtime is only taken on drop"),
+        }
     }
 
     /// The root directory.
@@ -196,10 +215,10 @@ impl Index {
     /// Every committed version, oldest first.
     pub fn versions(&self) -> Result<Vec<IndexVersion>, StoreError> {
         let path = self.table_path("manifest");
-        let Some(latest) = self.rt.block_on(delta::latest_version(&path))? else {
+        let Some(latest) = self.block_on(delta::latest_version(&path))? else {
             return Ok(Vec::new());
         };
-        let batches = self.rt.block_on(delta::read(&path, latest))?;
+        let batches = self.block_on(delta::read(&path, latest))?;
         let mut out = Vec::new();
         for b in &batches {
             let col = |name: &str| -> Result<&Int64Array, StoreError> {
@@ -280,7 +299,7 @@ impl Index {
         let v = version
             .table_version(table)
             .ok_or_else(|| StoreError::NoSuchVersion(format!("table {table}")))?;
-        self.rt.block_on(delta::read(&self.table_path(table), v))
+        self.block_on(delta::read(&self.table_path(table), v))
     }
 
     /// The data files of one table at an index version (for query engines).
@@ -292,7 +311,7 @@ impl Index {
         let v = version
             .table_version(table)
             .ok_or_else(|| StoreError::NoSuchVersion(format!("table {table}")))?;
-        self.rt.block_on(delta::files(&self.table_path(table), v))
+        self.block_on(delta::files(&self.table_path(table), v))
     }
 
     /// The state of an index version (empty when there is none yet).
@@ -331,8 +350,7 @@ impl Index {
             };
             fail_point(&format!("before:{table}"));
             tables[i] =
-                self.rt
-                    .block_on(delta::overwrite(&self.table_path(table), schema, batches))?;
+                self.block_on(delta::overwrite(&self.table_path(table), schema, batches))?;
             fail_point(&format!("after:{table}"));
         }
         let committed_at = chrono::Utc::now().timestamp();
@@ -367,7 +385,7 @@ impl Index {
         fail_point("before:manifest");
         // The index version lives in the row; the manifest's own Delta version is one
         // higher (creating a Delta table is its version 0).
-        self.rt.block_on(delta::append(
+        self.block_on(delta::append(
             &self.table_path("manifest"),
             &schema::MANIFEST,
             vec![row],
@@ -388,7 +406,7 @@ impl Index {
             .map(|&table| {
                 let v = version.table_version(table).unwrap_or(0);
                 let (rows, bytes, files) =
-                    self.rt.block_on(delta::size(&self.table_path(table), v))?;
+                    self.block_on(delta::size(&self.table_path(table), v))?;
                 Ok(TableStats {
                     table,
                     version: v,
