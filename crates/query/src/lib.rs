@@ -17,4 +17,4 @@ pub mod exprs;
 pub mod tables;
 pub mod udf;
 
-pub use engine::{Engine, QueryError};
+pub use engine::{Engine, QueryError, Snapshot};
