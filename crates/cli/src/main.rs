@@ -30,6 +30,9 @@ enum Command {
     Query(cmd::query::Args),
     Explain(cmd::explain::Args),
     Gen(cmd::r#gen::Args),
+    Serve(cmd::serve::Args),
+    Token(cmd::token::Args),
+    Quickstart(cmd::quickstart::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +44,9 @@ fn main() -> ExitCode {
         Command::Query(args) => cmd::query::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Gen(args) => cmd::r#gen::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Token(args) => cmd::token::run(args),
+        Command::Quickstart(args) => cmd::quickstart::run(args),
     };
     match result {
         Ok(code) => code,

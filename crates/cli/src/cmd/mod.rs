@@ -1,5 +1,6 @@
 //! One module per subcommand: its flags (`Args`) and its `run`.
 
+mod config;
 pub mod explain;
 pub mod extract;
 mod extract_parquet;
@@ -7,4 +8,7 @@ pub mod r#gen;
 pub mod import;
 mod index_dir;
 pub mod query;
+pub mod quickstart;
+pub mod serve;
 pub mod stats;
+pub mod token;

@@ -1,0 +1,161 @@
+//! The v2 endpoint: one request from parameters to a charged answer.
+//!
+//! Order (spec/DECISIONS.md §10–12): parse and check the request (every API error before
+//! any data or account is read) → per-token rate limit → token validity → can the
+//! account pay the smallest possible answer → run the query within the time budget →
+//! check the memory budget → charge the exact cost, all or nothing → send. A request
+//! that fails at any step costs nothing.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use hrefdex_accounts::{Account, Charge};
+use hrefdex_api::catalogue::DataSource;
+use hrefdex_api::params::Params;
+use hrefdex_api::{ApiError, OutputFormat, ParseOptions, Request};
+use hrefdex_query::QueryError;
+
+use crate::app::AppState;
+use crate::metrics::Outcome;
+use crate::reply::{Reply, answer_bytes};
+use crate::snapshots::SnapshotError;
+use crate::subscription;
+
+/// Answers one v2 request given its decoded parameters, recording metrics.
+pub async fn handle(app: Arc<AppState>, params: Params) -> Reply {
+    let started = Instant::now();
+    let (table, reply) = respond(&app, &params).await;
+    let outcome = match &reply {
+        Reply::Answer { charged, .. } => {
+            app.metrics.charged(*charged);
+            Outcome::Answer
+        }
+        Reply::Error { error, .. } => {
+            app.metrics.error(error);
+            Outcome::Error
+        }
+        Reply::RateLimited { .. } => {
+            app.metrics.error(&ApiError::RateLimited);
+            Outcome::RateLimited
+        }
+    };
+    app.metrics.request(table, outcome, started.elapsed());
+    reply
+}
+
+async fn respond(app: &AppState, params: &Params) -> (Option<&'static str>, Reply) {
+    let options = ParseOptions {
+        require_token: true,
+    };
+    let request = match Request::parse(params, options) {
+        Ok(r) => r,
+        Err(error) => {
+            let format = OutputFormat::for_errors(params);
+            return (None, error_reply(error, format, None));
+        }
+    };
+    let table = Some(request.table.name);
+    (table, answer(app, &request).await)
+}
+
+async fn answer(app: &AppState, request: &Request) -> Reply {
+    let format = request.output;
+    // Parsing with `require_token` guarantees a token.
+    let token = request.token.as_deref().unwrap_or_default();
+    if let Err(retry_after) = app.limiter.check(token, Instant::now()) {
+        return Reply::RateLimited {
+            format,
+            retry_after,
+        };
+    }
+    let account = match app.accounts.authenticate(token).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return error_reply(ApiError::InvalidToken, format, None),
+        Err(e) => {
+            tracing::error!("authenticating a token: {e}");
+            return error_reply(ApiError::InternalBilling, format, None);
+        }
+    };
+    if request.table.source == DataSource::Account {
+        return Reply::Answer {
+            answer: subscription::answer(request, &account),
+            format,
+            charged: 0,
+            rows_left: account.rows_left,
+        };
+    }
+    if account.rows_left < request.cost(0) {
+        return error_reply(ApiError::NoCredit, format, Some(account.rows_left));
+    }
+    let answer = match query(app, request).await {
+        Ok(answer) => answer,
+        Err(error) => return error_reply(error, format, Some(account.rows_left)),
+    };
+    charge(app, request, &account, answer).await
+}
+
+async fn query(app: &AppState, request: &Request) -> Result<hrefdex_api::encode::Answer, ApiError> {
+    let snapshot = app.snapshots.get(request.as_of).await.map_err(|e| {
+        match &e {
+            SnapshotError::Query(QueryError::Empty) => tracing::warn!("{e}"),
+            _ => tracing::error!("opening the index for {}: {e}", request.table.name),
+        }
+        ApiError::Internal
+    })?;
+    let _slot = app
+        .queries
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    let answered = tokio::time::timeout(app.settings.time_budget, snapshot.answer(request)).await;
+    let answer = match answered {
+        Err(_) => return Err(ApiError::Budget("time budget exceeded")),
+        Ok(Err(QueryError::NotYet(table))) => {
+            tracing::warn!("table {table} is not answered yet by this version of hrefdex");
+            return Err(ApiError::Internal);
+        }
+        Ok(Err(e)) => {
+            tracing::error!("answering {}: {e}", request.table.name);
+            return Err(ApiError::Internal);
+        }
+        Ok(Ok(answer)) => answer,
+    };
+    if answer_bytes(&answer) > app.settings.memory_budget {
+        return Err(ApiError::Budget("memory budget exceeded"));
+    }
+    Ok(answer)
+}
+
+async fn charge(
+    app: &AppState,
+    request: &Request,
+    account: &Account,
+    answer: hrefdex_api::encode::Answer,
+) -> Reply {
+    let format = request.output;
+    let cost = request.cost(answer.results_count() as u64);
+    match app.accounts.charge(account.id, cost).await {
+        Ok(Charge::Charged { rows_left }) => Reply::Answer {
+            answer,
+            format,
+            charged: cost,
+            rows_left,
+        },
+        Ok(Charge::NoCredit { rows_left }) => {
+            error_reply(ApiError::NoCredit, format, Some(rows_left))
+        }
+        Ok(Charge::Revoked) => error_reply(ApiError::InvalidToken, format, None),
+        Err(e) => {
+            tracing::error!("charging account {}: {e}", account.id);
+            error_reply(ApiError::InternalBilling, format, None)
+        }
+    }
+}
+
+fn error_reply(error: ApiError, format: OutputFormat, rows_left: Option<u64>) -> Reply {
+    Reply::Error {
+        error,
+        format,
+        rows_left,
+    }
+}
