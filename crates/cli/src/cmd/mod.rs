@@ -1,6 +1,7 @@
 //! One module per subcommand: its flags (`Args`) and its `run`.
 
 mod config;
+pub mod crawl;
 pub mod explain;
 pub mod extract;
 mod extract_parquet;
