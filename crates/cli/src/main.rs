@@ -26,6 +26,7 @@ struct Cli {
 enum Command {
     Extract(cmd::extract::Args),
     Import(cmd::import::Args),
+    ImportKeywords(cmd::import_keywords::Args),
     Stats(cmd::stats::Args),
     Query(cmd::query::Args),
     Explain(cmd::explain::Args),
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Extract(args) => cmd::extract::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::ImportKeywords(args) => cmd::import_keywords::run(args),
         Command::Stats(args) => cmd::stats::run(args),
         Command::Query(args) => cmd::query::run(args),
         Command::Explain(args) => cmd::explain::run(args),

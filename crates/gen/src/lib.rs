@@ -209,6 +209,9 @@ struct TargetAcc {
     live_domains: FxHashSet<u32>,
     all_domains: FxHashSet<u32>,
     events: Vec<(u64, u64)>,
+    live_external: u64,
+    live_external_nofollow: u64,
+    live_external_domains: FxHashSet<u32>,
 }
 
 #[derive(Debug, Default)]
@@ -561,6 +564,13 @@ impl Acc {
                     if id.followed {
                         t.live_followed += 1;
                     }
+                    if td != d {
+                        t.live_external += 1;
+                        t.live_external_domains.insert(d);
+                        if id.slot.is_some_and(|s| slots[s].nofollow) {
+                            t.live_external_nofollow += 1;
+                        }
+                    }
                 }
                 if let Some((_, r)) = h.lost {
                     t.lost[r as usize] += 1;
@@ -806,6 +816,9 @@ fn finish(web: &Web, opts: &GenOptions, acc: Acc) -> Truth {
                 total_backlinks: t.total,
                 live_followed: t.live_followed,
                 live_refdomains: t.live_domains.len() as u64,
+                live_external_backlinks: t.live_external,
+                live_external_nofollow: t.live_external_nofollow,
+                live_external_refdomains: t.live_external_domains.len() as u64,
                 total_refdomains: t.all_domains.len() as u64,
                 lost_removed: t.lost[Reason::Removed as usize],
                 lost_broken: t.lost[Reason::Broken as usize],

@@ -120,6 +120,12 @@ pub struct TargetTruth {
     pub live_followed: u64,
     /// Registrable domains with a live backlink.
     pub live_refdomains: u64,
+    /// Live backlinks from other registrable domains (what the API's tables count).
+    pub live_external_backlinks: u64,
+    /// Of those, the ones with `rel=nofollow`.
+    pub live_external_nofollow: u64,
+    /// Other registrable domains with a live backlink.
+    pub live_external_refdomains: u64,
     /// Registrable domains with any backlink, live or lost.
     pub total_refdomains: u64,
     /// Lost now, as `removed`.

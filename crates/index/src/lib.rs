@@ -16,6 +16,7 @@ pub mod authority;
 pub mod events;
 pub mod from_extract;
 pub mod import;
+pub mod keywords;
 pub mod merge;
 pub mod sitewide;
 pub mod state;

@@ -61,8 +61,11 @@ const CACHED_SNAPSHOTS: usize = 4;
 pub struct Snapshot {
     /// The version.
     pub version: IndexVersion,
-    /// The session with `links_in`, `links_out`, `pages`, `domains`, `link_events`.
+    /// The session with `links_in`, `links_out`, `pages`, `domains`, `link_events`, and
+    /// `keywords` once rankings were imported (the latest, whatever the version).
     pub ctx: SessionContext,
+    /// The rankings files registered as `keywords`.
+    keywords: Option<Vec<std::path::PathBuf>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -110,14 +113,15 @@ impl Engine {
             ApiAsOf::Time(t) => AsOf::Time(t),
         });
         let version = self.index.resolve(as_of)?.ok_or(QueryError::Empty)?;
+        let keywords = self.index.keyword_files()?;
         if let Some(hit) = self
             .cache()
             .iter()
-            .find(|s| s.version.version == version.version)
+            .find(|s| s.version.version == version.version && s.keywords == keywords)
         {
             return Ok(Arc::clone(hit));
         }
-        let snapshot = Arc::new(self.register_version(version)?);
+        let snapshot = Arc::new(self.register_version(version, keywords)?);
         let mut cache = self.cache();
         cache.retain(|s| s.version.version != snapshot.version.version);
         cache.insert(0, Arc::clone(&snapshot));
@@ -132,7 +136,11 @@ impl Engine {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn register_version(&self, version: IndexVersion) -> Result<Snapshot, QueryError> {
+    fn register_version(
+        &self,
+        version: IndexVersion,
+        keywords: Option<Vec<std::path::PathBuf>>,
+    ) -> Result<Snapshot, QueryError> {
         let mut config = SessionConfig::new().with_target_partitions(2);
         let options = config.options_mut();
         options.execution.parquet.pushdown_filters = true;
@@ -150,7 +158,14 @@ impl Engine {
             let files = self.index.table_files(&version, table)?;
             self.register(&ctx, table, SchemaRef::clone(schema), &files)?;
         }
-        Ok(Snapshot { version, ctx })
+        if let Some(files) = &keywords {
+            self.register(&ctx, "keywords", SchemaRef::clone(&schema::KEYWORDS), files)?;
+        }
+        Ok(Snapshot {
+            version,
+            ctx,
+            keywords,
+        })
     }
 
     fn register(

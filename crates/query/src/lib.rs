@@ -14,6 +14,7 @@
 mod convert;
 mod engine;
 pub mod exprs;
+pub mod host_udf;
 pub mod tables;
 pub mod udf;
 

@@ -7,6 +7,7 @@ pub mod extract;
 mod extract_parquet;
 pub mod r#gen;
 pub mod import;
+pub mod import_keywords;
 mod index_dir;
 pub mod query;
 pub mod quickstart;

@@ -4,12 +4,32 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use hrefdex_api::encode::encode_error;
+use hrefdex_api::encode::{Answer, Extras, encode_error};
+use hrefdex_api::value::Value;
 use hrefdex_api::params::Params;
 use hrefdex_api::{ApiError, OutputFormat, ParseOptions, Request};
 use hrefdex_query::{Engine, QueryError};
 
 use super::index_dir::IndexDir;
+
+/// `subscription_info` without an account: local queries are not metered, so there is
+/// no allowance to report (`hrefdex serve` answers it from the caller's account).
+fn local_subscription(request: &Request) -> Answer {
+    let row = request
+        .select
+        .iter()
+        .map(|c| match c.name {
+            "subscription" => Value::Str("local (unmetered)".to_owned()),
+            _ => Value::Int(0),
+        })
+        .collect();
+    Answer {
+        table: request.table,
+        columns: request.select.clone(),
+        rows: vec![row],
+        extras: Extras::default(),
+    }
+}
 
 /// Answer one v2 request from the index and print the body exactly as the server will.
 ///
@@ -17,10 +37,8 @@ use super::index_dir::IndexDir;
 /// 'from=backlinks&target=example.com&mode=domain&limit=10&output=json'. No account is
 /// needed: a `token` parameter is accepted and ignored. An `as_of` parameter (a version
 /// number or a date) answers from an older index version. Errors print the exact v2 error
-/// body and exit with status 2. Answered today: backlinks, refdomains, anchors, linked_anchors, refips,
-/// domain_rating, pages, ahrefs_rank, backlinks_new_lost, broken_backlinks, broken_links,
-/// linked_domains, refdomains_new_lost, refdomains_new_lost_counters; the other
-/// tables answer `internal error` with the reason on stderr (exit status 3).
+/// body and exit with status 2. Every v2 table is answered; `subscription_info` reports
+/// a local, unmetered session (no account is involved here).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -50,6 +68,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    if request.table.name == "subscription_info" {
+        out.write_all(&local_subscription(&request).encode(request.output))?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let engine = Engine::open(&args.index.path)
         .with_context(|| format!("opening index {}", args.index.path.display()))?;
     match engine.answer(&request) {

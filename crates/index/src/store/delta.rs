@@ -80,13 +80,24 @@ pub async fn overwrite(
         .map_ok(|f| Action::Remove(f.remove_action(true)))
         .try_collect()
         .await?;
-    let mut writer =
-        RecordBatchWriter::for_table(&table)?.with_writer_properties(writer_properties());
+    // A table written by an older hrefdex has an older schema: the new version carries
+    // the new one (added columns are nullable, so older versions still read).
+    let wanted = StructType::try_from_arrow(schema.as_ref())?;
+    let evolved = (*snapshot.schema() != wanted)
+        .then(|| with_schema(snapshot.metadata(), &wanted))
+        .transpose()?;
+    let writer = if evolved.is_some() {
+        RecordBatchWriter::try_new(table_url(path)?, SchemaRef::clone(schema), None, None)?
+    } else {
+        RecordBatchWriter::for_table(&table)?
+    };
+    let mut writer = writer.with_writer_properties(writer_properties());
     for batch in batches {
         writer.write(batch).await?;
     }
     let mut actions: Vec<Action> = writer.flush().await?.into_iter().map(Action::Add).collect();
     actions.extend(removes);
+    actions.extend(evolved.map(Action::Metadata));
     let operation = DeltaOperation::Write {
         mode: SaveMode::Overwrite,
         partition_by: None,
@@ -97,6 +108,22 @@ pub async fn overwrite(
         .build(Some(snapshot), log_store, operation)
         .await?;
     Ok(done.version())
+}
+
+/// `metadata` with its schema replaced. `deltalake` 1.1 has no public builder for this, so
+/// the action goes through its log form (the `schemaString` field of the Delta protocol).
+fn with_schema(
+    metadata: &deltalake::kernel::Metadata,
+    schema: &StructType,
+) -> Result<deltalake::kernel::Metadata, StoreError> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+        table: "index",
+        detail: format!("cannot evolve a table schema: {e}"),
+    };
+    let mut value = serde_json::to_value(metadata).map_err(corrupt)?;
+    value["schemaString"] =
+        serde_json::Value::String(serde_json::to_string(schema).map_err(corrupt)?);
+    serde_json::from_value(value).map_err(corrupt)
 }
 
 /// Appends `batches` to the table in one commit; returns the new version.

@@ -7,6 +7,7 @@
 //! <root>/domains/       registrable domains with DR
 //! <root>/link_events/   new/lost link events
 //! <root>/manifest/      one row per index version: the version of each table above
+//! <root>/keywords/      imported search rankings (outside the versioned index)
 //! <root>/.lock          held by a running import
 //! ```
 //!
@@ -209,6 +210,28 @@ impl Index {
             Ok(()) => Ok(ImportLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(self.root.clone())),
             Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io(&path, e)),
+        }
+    }
+
+    /// Replaces a table outside the manifest (one Delta commit); returns its new version.
+    pub(crate) fn overwrite_table(
+        &self,
+        table: &str,
+        schema: &SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<u64, StoreError> {
+        self.block_on(delta::overwrite(&self.table_path(table), schema, batches))
+    }
+
+    /// The data files of a table's latest version, `None` when the table does not exist.
+    pub(crate) fn latest_files(&self, table: &str) -> Result<Option<Vec<PathBuf>>, StoreError> {
+        let path = self.table_path(table);
+        if !delta::exists(&path) {
+            return Ok(None);
+        }
+        match self.block_on(delta::latest_version(&path))? {
+            Some(v) => Ok(Some(self.block_on(delta::files(&path, v))?)),
+            None => Ok(None),
         }
     }
 

@@ -131,6 +131,22 @@ pub static DOMAINS: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("dr_raw", DataType::Float64, false),
         i64f("ahrefs_top"),
         i64f("pages"),
+        // Added after the first release: nullable, so versions written before still read.
+        Field::new("refdomains", DataType::Int64, true),
+        Field::new("linked_domains", DataType::Int64, true),
+    ]))
+});
+
+/// `keywords`: imported search rankings, sorted by `url_key` (see [`crate::keywords`]).
+pub static KEYWORDS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(vec![
+        s("keyword"),
+        s("country"),
+        i32f("position"),
+        s("url"),
+        s("url_key"),
+        i64f("volume"),
+        Field::new("cpc", DataType::Float64, false),
     ]))
 });
 

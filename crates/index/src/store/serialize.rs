@@ -375,6 +375,23 @@ pub fn domains(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
     for id in s.pages.keys() {
         pages_per_domain[s.urls.info(*id).domain as usize] += 1;
     }
+    // Live links between different registrable domains, each domain pair once.
+    let mut pairs: rustc_hash::FxHashSet<(u32, u32)> = rustc_hash::FxHashSet::default();
+    for link in s.links.iter().filter(|l| l.lost_at.is_none()) {
+        let (from, to) = (
+            s.urls.info(link.key.from).domain,
+            s.urls.info(link.key.to).domain,
+        );
+        if from != to {
+            pairs.insert((from, to));
+        }
+    }
+    let mut refdomains = vec![0i64; s.domains.len()];
+    let mut linked_domains = vec![0i64; s.domains.len()];
+    for &(from, to) in &pairs {
+        linked_domains[from as usize] += 1;
+        refdomains[to as usize] += 1;
+    }
     let mut ids: Vec<u32> = (0..s.domains.len() as u32).collect();
     ids.sort_unstable_by(|&a, &b| s.domains.get(a).cmp(s.domains.get(b)));
     ids.chunks(BATCH_ROWS)
@@ -403,6 +420,18 @@ pub fn domains(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
                     chunk
                         .iter()
                         .map(|&d| pages_per_domain[d as usize])
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Int64Array::from(
+                    chunk
+                        .iter()
+                        .map(|&d| refdomains[d as usize])
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(Int64Array::from(
+                    chunk
+                        .iter()
+                        .map(|&d| linked_domains[d as usize])
                         .collect::<Vec<_>>(),
                 )),
             ];

@@ -135,3 +135,41 @@ fn a_second_import_cannot_take_the_lock() {
     drop(held);
     index.lock().unwrap();
 }
+
+#[test]
+fn a_table_written_with_an_older_schema_takes_the_new_one() {
+    use deltalake::arrow::array::Int64Array;
+    use deltalake::arrow::datatypes::{DataType, Field, Schema};
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let old: SchemaRef = Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, false)]));
+    let new: SchemaRef = Arc::new(Schema::new(vec![
+        Field::new("a", DataType::Int64, false),
+        Field::new("b", DataType::Int64, true),
+    ]));
+    let batch = |schema: &SchemaRef, cols: usize| {
+        let arrays: Vec<Arc<dyn Array>> = (0..cols)
+            .map(|_| Arc::new(Int64Array::from(vec![1, 2])) as Arc<dyn Array>)
+            .collect();
+        RecordBatch::try_new(SchemaRef::clone(schema), arrays).unwrap()
+    };
+    let v0 = index
+        .overwrite_table("t", &old, vec![batch(&old, 1)])
+        .unwrap();
+    let v1 = index
+        .overwrite_table("t", &new, vec![batch(&new, 2)])
+        .unwrap();
+    assert_eq!(v1, v0 + 1);
+    let path = index.table_path("t");
+    let latest = index.block_on(delta::read(&path, v1)).unwrap();
+    assert_eq!(latest[0].schema().fields().len(), 2);
+    assert_eq!(latest[0].num_rows(), 2);
+    let older = index.block_on(delta::read(&path, v0)).unwrap();
+    assert_eq!(older[0].schema().fields().len(), 1);
+    // A third write with the same schema needs no further change.
+    let v2 = index
+        .overwrite_table("t", &new, vec![batch(&new, 2)])
+        .unwrap();
+    assert_eq!(v2, v1 + 1);
+}

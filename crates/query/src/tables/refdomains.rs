@@ -13,7 +13,7 @@ use super::{finish_grouped, live_backlinks};
 use crate::engine::{QueryError, Snapshot};
 
 /// Columns that filter link rows before grouping, and what they read.
-fn row_level(name: &str) -> Option<Expr> {
+pub(super) fn row_level(name: &str) -> Option<Expr> {
     match name {
         "url" => Some(col("url_to")),
         "ip" => Some(col("ip_from")),

@@ -1,0 +1,477 @@
+//! Every table answered from a generated web, checked against the generator's ground
+//! truth (`truth.json`) where it states the number, and against the other tables and
+//! the unfiltered answer where it does not (a `where`, `having`, `order_by`, `offset`
+//! or `limit` must give exactly the rows of the plain answer it selects).
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use hrefdex_api::catalogue;
+use hrefdex_api::params::Params;
+use hrefdex_api::{OutputFormat, ParseOptions, Request};
+use hrefdex_gen::{GenOptions, Truth, crawl_file_name, generate};
+use hrefdex_index::import::Quiet;
+use hrefdex_index::{Index, import};
+use hrefdex_query::Engine;
+use serde_json::Value as Json;
+
+struct Web {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+    truth: Truth,
+}
+
+/// One generated web (3 crawls), imported crawl by crawl, shared by the tests.
+fn web() -> &'static Web {
+    static WEB: OnceLock<Web> = OnceLock::new();
+    WEB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = GenOptions {
+            pages: 1_500,
+            domains: 40,
+            crawls: 3,
+            seed: 7,
+            ..GenOptions::default()
+        };
+        let out = dir.path().join("web");
+        let truth = generate(&opts, &out).unwrap();
+        let root = dir.path().join("index");
+        let index = Index::open(&root).unwrap();
+        for k in 0..opts.crawls {
+            import(&index, &[out.join(crawl_file_name(k))], 1, &Quiet).unwrap();
+        }
+        drop(index);
+        let engine = Engine::open(&root).unwrap();
+        Web {
+            _dir: dir,
+            engine,
+            truth,
+        }
+    })
+}
+
+fn request(q: &str) -> Request {
+    Request::parse(
+        &Params::from_query(q.as_bytes()),
+        ParseOptions {
+            require_token: false,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{q}: {e:?}"))
+}
+
+/// The JSON body of a request.
+fn ask(q: &str) -> Json {
+    let request = request(q);
+    let answer = web()
+        .engine
+        .answer(&request)
+        .unwrap_or_else(|e| panic!("{q}: {e}"));
+    serde_json::from_slice(&answer.encode(OutputFormat::Json)).unwrap()
+}
+
+fn rows(body: &Json) -> Vec<BTreeMap<String, Json>> {
+    let (_, v) = body
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| *k != "stats" && *k != "tlds")
+        .unwrap();
+    match v {
+        Json::Array(a) => a
+            .iter()
+            .map(|r| serde_json::from_value(r.clone()).unwrap())
+            .collect(),
+        Json::Object(_) => vec![serde_json::from_value(v.clone()).unwrap()],
+        other => panic!("not rows: {other}"),
+    }
+}
+
+fn int(row: &BTreeMap<String, Json>, c: &str) -> i64 {
+    row.get(c)
+        .and_then(Json::as_i64)
+        .unwrap_or_else(|| panic!("{c} in {row:?}"))
+}
+
+fn target_query(t: &hrefdex_gen::truth::TargetTruth) -> String {
+    format!("target={}&mode={}", t.target, t.mode)
+}
+
+#[test]
+fn counts_match_the_ground_truth_in_every_mode() {
+    for t in &web().truth.targets {
+        let q = target_query(t);
+        let what = format!("{} ({})", t.target, t.mode);
+        let m = &rows(&ask(&format!("from=metrics_extended&{q}")))[0];
+        assert_eq!(
+            int(m, "backlinks") as u64,
+            t.live_external_backlinks,
+            "metrics backlinks of {what}"
+        );
+        assert_eq!(
+            int(m, "nofollow") as u64,
+            t.live_external_nofollow,
+            "nofollow of {what}"
+        );
+        assert_eq!(
+            int(m, "refdomains") as u64,
+            t.live_external_refdomains,
+            "refdomains of {what}"
+        );
+        assert_eq!(
+            int(m, "text") + int(m, "image") + int(m, "redirect"),
+            int(m, "backlinks"),
+            "kinds of {what} add up"
+        );
+        assert_eq!(int(m, "dofollow") + int(m, "nofollow"), int(m, "backlinks"));
+        assert_eq!(
+            int(m, "sitewide") + int(m, "not_sitewide"),
+            int(m, "backlinks")
+        );
+        let plain = &rows(&ask(&format!("from=metrics&{q}")))[0];
+        assert_eq!(int(plain, "backlinks"), int(m, "backlinks"));
+
+        let n = t.live_external_refdomains as usize;
+        let backlinks = rows(&ask(&format!(
+            "from=backlinks&{q}&limit=1000000&select=url_from,anchor"
+        )));
+        assert_eq!(
+            backlinks.len() as u64,
+            t.live_external_backlinks,
+            "backlinks rows of {what}"
+        );
+
+        let by_anchor = rows(&ask(&format!("from=anchors_refdomains&{q}&limit=100000")));
+        assert_eq!(by_anchor.len(), n, "anchors_refdomains rows of {what}");
+        let sum: i64 = by_anchor.iter().map(|r| int(r, "backlinks")).sum();
+        assert_eq!(sum as u64, t.live_external_backlinks);
+
+        let by_type = ask(&format!("from=refdomains_by_type&{q}&limit=100000"));
+        assert_eq!(rows(&by_type).len(), n, "refdomains_by_type rows of {what}");
+        assert_eq!(by_type["stats"]["refdomains"].as_u64(), Some(n as u64));
+        assert_eq!(
+            by_type["stats"]["total_backlinks"].as_u64(),
+            Some(t.live_external_backlinks)
+        );
+        let tld_sum: u64 = by_type["tlds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(tld_sum, n as u64, "tlds of {what} count every domain once");
+
+        let one = rows(&ask(&format!(
+            "from=backlinks_one_per_domain&{q}&limit=100000"
+        )));
+        assert_eq!(one.len(), n, "backlinks_one_per_domain rows of {what}");
+        let total: i64 = one.iter().map(|r| int(r, "total_backlinks")).sum();
+        assert_eq!(total as u64, t.live_external_backlinks);
+        let domains: BTreeSet<String> = one
+            .iter()
+            .map(|r| {
+                hrefdex_url::registrable_domain(&host(r["url_from"].as_str().unwrap())).to_owned()
+            })
+            .collect();
+        assert_eq!(domains.len(), n, "one row per domain for {what}");
+    }
+}
+
+fn host(url: &str) -> String {
+    hrefdex_url::NormalUrl::parse(url)
+        .unwrap()
+        .host()
+        .to_owned()
+}
+
+#[test]
+fn one_per_domain_keeps_the_best_linking_page() {
+    let t = &web().truth.targets[0];
+    let q = target_query(t);
+    let all = rows(&ask(&format!(
+        "from=backlinks&{q}&limit=1000000&select=url_from,ahrefs_rank"
+    )));
+    let mut best: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &all {
+        let d = hrefdex_url::registrable_domain(&host(r["url_from"].as_str().unwrap())).to_owned();
+        let e = best.entry(d).or_insert(i64::MIN);
+        *e = (*e).max(int(r, "ahrefs_rank"));
+    }
+    for r in rows(&ask(&format!(
+        "from=backlinks_one_per_domain&{q}&limit=100000"
+    ))) {
+        let d = hrefdex_url::registrable_domain(&host(r["url_from"].as_str().unwrap())).to_owned();
+        assert_eq!(int(&r, "ahrefs_rank"), best[&d], "{d}");
+    }
+}
+
+#[test]
+fn exact_target_page_counts_agree_with_metrics() {
+    for t in web().truth.targets.iter().filter(|t| t.mode == "exact") {
+        let q = target_query(t);
+        let pages = rows(&ask(&format!("from=pages_extended&{q}")));
+        assert_eq!(pages.len(), 1, "the target page {} was crawled", t.target);
+        let m = &rows(&ask(&format!("from=metrics_extended&{q}")))[0];
+        for c in [
+            "backlinks",
+            "dofollow",
+            "nofollow",
+            "refdomains",
+            "refips",
+            "refclass_c",
+        ] {
+            assert_eq!(int(&pages[0], c), int(m, c), "{c} of {}", t.target);
+        }
+        let info = rows(&ask(&format!("from=pages_info&{q}")));
+        assert_eq!(info[0]["url"], pages[0]["url"]);
+        assert_eq!(info[0]["http_code"], pages[0]["http_code"]);
+    }
+}
+
+#[test]
+fn new_lost_counters_sum_the_event_rows() {
+    for t in &web().truth.targets {
+        let q = target_query(t);
+        let events = rows(&ask(&format!(
+            "from=backlinks_new_lost&{q}&limit=1000000&select=date,type,url_to"
+        )));
+        let mut expected: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+        for e in &events {
+            let day = e["date"].as_str().unwrap()[..10].to_owned();
+            let slot = expected
+                .entry((day, e["url_to"].as_str().unwrap().to_owned()))
+                .or_default();
+            if e["type"] == "new" {
+                slot.0 += 1;
+            } else {
+                slot.1 += 1;
+            }
+        }
+        let counters = rows(&ask(&format!(
+            "from=backlinks_new_lost_counters&{q}&limit=1000000"
+        )));
+        assert_eq!(
+            counters.len(),
+            expected.len(),
+            "days × urls of {}",
+            t.target
+        );
+        for c in &counters {
+            let key = (
+                c["date"].as_str().unwrap().to_owned(),
+                c["url_to"].as_str().unwrap().to_owned(),
+            );
+            let (new, lost) = expected[&key];
+            assert_eq!(
+                (int(c, "new_total"), int(c, "lost_total")),
+                (new, lost),
+                "{key:?}"
+            );
+            assert_eq!(
+                (int(c, "new"), int(c, "lost")),
+                (new, lost),
+                "no where: all count"
+            );
+        }
+        // `where` restricts new/lost, never the totals.
+        let only_new = rows(&ask(&format!(
+            "from=backlinks_new_lost_counters&{q}&limit=1000000&where=type%3D%22new%22"
+        )));
+        for c in &only_new {
+            assert_eq!(int(c, "lost"), 0);
+            assert_eq!(int(c, "new"), int(c, "new_total"));
+        }
+    }
+}
+
+#[test]
+fn where_having_order_and_paging_select_from_the_plain_answer() {
+    let t = web()
+        .truth
+        .targets
+        .iter()
+        .find(|t| t.mode == "domain")
+        .unwrap();
+    let q = target_query(t);
+    let all = rows(&ask(&format!("from=refdomains_by_type&{q}&limit=100000")));
+
+    // having on an aggregate
+    let having = rows(&ask(&format!(
+        "from=refdomains_by_type&{q}&limit=100000&having=backlinks%3E5"
+    )));
+    let expected: Vec<_> = all
+        .iter()
+        .filter(|r| int(r, "backlinks") > 5)
+        .cloned()
+        .collect();
+    assert_eq!(having, expected);
+
+    // where on a group-level flag: domains with at least one nofollow link
+    let nofollow = rows(&ask(&format!(
+        "from=refdomains_by_type&{q}&limit=100000&where=nofollow%3Dtrue"
+    )));
+    let with_nofollow: BTreeSet<String> = rows(&ask(&format!(
+        "from=backlinks&{q}&limit=1000000&select=url_from&where=nofollow%3Dtrue"
+    )))
+    .iter()
+    .map(|r| hrefdex_url::registrable_domain(&host(r["url_from"].as_str().unwrap())).to_owned())
+    .collect();
+    let got: BTreeSet<String> = nofollow
+        .iter()
+        .map(|r| r["refdomain"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got, with_nofollow);
+
+    // order, offset, limit
+    let mut sorted = all.clone();
+    sorted.sort_by(|a, b| {
+        int(b, "backlinks")
+            .cmp(&int(a, "backlinks"))
+            .then(a["refdomain"].as_str().cmp(&b["refdomain"].as_str()))
+    });
+    let page = rows(&ask(&format!(
+        "from=refdomains_by_type&{q}&order_by=backlinks%3Adesc%2Crefdomain&offset=2&limit=5"
+    )));
+    assert_eq!(page, sorted[2..7.min(sorted.len())].to_vec());
+
+    // anchors_refdomains with an anchor filter equals the backlinks with that anchor
+    let anchor = rows(&ask(&format!(
+        "from=backlinks&{q}&limit=1&select=anchor&where=anchor%3C%3E%22%22"
+    )))[0]["anchor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let quoted = anchor.replace('"', "\\\"");
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let with_anchor = rows(&ask(&format!(
+        "from=backlinks&{q}&limit=1000000&select=url_from&where={}",
+        enc(&format!("anchor=\"{quoted}\""))
+    )));
+    let grouped = rows(&ask(&format!(
+        "from=anchors_refdomains&{q}&limit=100000&where={}",
+        enc(&format!("anchor=\"{quoted}\""))
+    )));
+    let sum: i64 = grouped.iter().map(|r| int(r, "backlinks")).sum();
+    assert_eq!(sum as usize, with_anchor.len());
+    assert!(grouped.iter().all(|r| int(r, "anchors") == 1));
+}
+
+#[test]
+fn linked_domains_by_type_agrees_with_linked_domains() {
+    for t in web().truth.targets.iter().filter(|t| t.mode != "exact") {
+        let q = target_query(t);
+        let plain = rows(&ask(&format!("from=linked_domains&{q}&limit=100000")));
+        let typed = ask(&format!("from=linked_domains_by_type&{q}&limit=100000"));
+        let typed_rows = rows(&typed);
+        assert_eq!(typed_rows.len(), plain.len());
+        for (a, b) in plain.iter().zip(&typed_rows) {
+            assert_eq!(a["domain_to"], b["domain_to"]);
+            assert_eq!(a["links"], b["links"]);
+            assert_eq!(
+                int(b, "text") + int(b, "image") + int(b, "redirect"),
+                int(b, "all"),
+                "kinds of {}",
+                b["domain_to"]
+            );
+        }
+        let total: i64 = plain.iter().map(|r| int(r, "links")).sum();
+        assert_eq!(typed["stats"]["total_links"].as_i64(), Some(total));
+        assert_eq!(
+            typed["stats"]["linked_domains"].as_u64(),
+            Some(plain.len() as u64)
+        );
+    }
+}
+
+#[test]
+fn positions_metrics_sums_imported_rankings() {
+    // A separate index: rankings change the answer.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("web");
+    let opts = GenOptions {
+        pages: 200,
+        domains: 10,
+        crawls: 1,
+        ..GenOptions::default()
+    };
+    let truth = generate(&opts, &out).unwrap();
+    let index = Index::open(dir.path().join("index")).unwrap();
+    import(&index, &[out.join(crawl_file_name(0))], 1, &Quiet).unwrap();
+    let target = &truth.targets[0].target;
+    let engine = Engine::open(&dir.path().join("index")).unwrap();
+    let q = format!("from=positions_metrics&target={target}&mode=exact");
+    let zero = engine.answer(&request(&q)).unwrap();
+    assert!(zero.rows[0].iter().all(|v| matches!(
+        v,
+        hrefdex_api::value::Value::Int(0) | hrefdex_api::value::Value::Float(0.0)
+    )));
+
+    let csv = format!(
+        "keyword,country,position,url,volume,cpc\n\
+         one,us,1,{target},1000,2.0\n\
+         two,us,7,{target},500,1.0\n\
+         three,de,2,{target},100,1.0\n\
+         other,us,1,http://elsewhere.example/,9999,9.0\n"
+    );
+    let rankings = hrefdex_index::keywords::read_csv(csv.as_bytes()).unwrap();
+    index.replace_keywords(&rankings).unwrap();
+    let body: Json = serde_json::from_slice(
+        &engine
+            .answer(&request(&q))
+            .unwrap()
+            .encode(OutputFormat::Json),
+    )
+    .unwrap();
+    let m = &body["metrics"];
+    assert_eq!(m["positions"], 3);
+    assert_eq!(m["positions_top3"], 2);
+    assert_eq!(m["positions_top10"], 3);
+    let traffic = 1000.0 * 0.28 + 500.0 * 0.03 + 100.0 * 0.15;
+    assert!((m["traffic"].as_f64().unwrap() - traffic).abs() < 1e-9);
+    let us: Json = serde_json::from_slice(
+        &engine
+            .answer(&request(&format!("{q}&where=country%3D%22us%22")))
+            .unwrap()
+            .encode(OutputFormat::Json),
+    )
+    .unwrap();
+    assert_eq!(us["metrics"]["positions"], 2);
+    let cost = (1000.0 * 0.28 * 2.0 + 500.0 * 0.03 * 1.0) * 100.0;
+    assert!((us["metrics"]["cost"].as_f64().unwrap() - cost).abs() < 1e-6);
+}
+
+#[test]
+fn every_table_answers_in_every_format() {
+    let t = &web().truth.targets[0];
+    for table in catalogue::all()
+        .iter()
+        .filter(|t| t.name != "subscription_info")
+    {
+        for output in ["json", "xml", "php"] {
+            let q = format!(
+                "from={}&{}&limit=3&output={output}",
+                table.name,
+                target_query(t)
+            );
+            let request = request(&q);
+            let answer = web()
+                .engine
+                .answer(&request)
+                .unwrap_or_else(|e| panic!("{q}: {e}"));
+            let body = String::from_utf8(answer.encode(request.output)).unwrap();
+            match output {
+                "json" => {
+                    let v: Json = serde_json::from_str(&body).unwrap();
+                    assert!(v.get(table.response_key).is_some(), "{q}: {body}");
+                }
+                "xml" => assert!(
+                    body.starts_with("<?xml")
+                        && body.contains(&format!("<{}>", table.response_key)),
+                    "{q}: {body}"
+                ),
+                _ => assert!(body.starts_with("a:"), "{q}: {body}"),
+            }
+        }
+    }
+}
