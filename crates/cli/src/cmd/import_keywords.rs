@@ -30,7 +30,8 @@ pub struct Args {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let file = File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    let file =
+        File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
     let rankings = read_csv(std::io::BufReader::new(file))
         .with_context(|| format!("reading {}", args.file.display()))?;
     let index = Index::open(&args.index.path)

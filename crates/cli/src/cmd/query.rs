@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use hrefdex_api::encode::{Answer, Extras, encode_error};
-use hrefdex_api::value::Value;
 use hrefdex_api::params::Params;
+use hrefdex_api::value::Value;
 use hrefdex_api::{ApiError, OutputFormat, ParseOptions, Request};
 use hrefdex_query::{Engine, QueryError};
 
