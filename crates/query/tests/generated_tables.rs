@@ -475,3 +475,35 @@ fn every_table_answers_in_every_format() {
         }
     }
 }
+
+#[test]
+fn prefix_mode_at_a_host_root_is_domain_mode() {
+    for t in web().truth.targets.iter().filter(|t| t.mode == "exact") {
+        let url = hrefdex_url::NormalUrl::parse(&t.target).unwrap();
+        let host = url.host();
+        for table in [
+            "metrics_extended",
+            "refdomains_by_type",
+            "backlinks_one_per_domain",
+        ] {
+            let by_domain = ask(&format!(
+                "from={table}&target={host}&mode=domain&limit=100000"
+            ));
+            let by_prefix = ask(&format!(
+                "from={table}&target=https%3A%2F%2F{host}%2F&mode=prefix&limit=100000"
+            ));
+            assert_eq!(by_domain, by_prefix, "{table} of {host}");
+        }
+        // A narrower prefix selects a subset of the host's backlinks.
+        let dir = url
+            .path_and_query()
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| d);
+        let narrow = ask(&format!("from=metrics&target={host}{dir}%2F&mode=prefix"));
+        let whole = ask(&format!("from=metrics&target={host}&mode=domain"));
+        assert!(
+            narrow["metrics"]["backlinks"].as_i64() <= whole["metrics"]["backlinks"].as_i64(),
+            "{host}{dir}/"
+        );
+    }
+}
