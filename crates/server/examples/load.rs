@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let file = args.get(1).expect("usage: load URLS_FILE [CONNECTIONS] [SECONDS]");
+    let file = args
+        .get(1)
+        .expect("usage: load URLS_FILE [CONNECTIONS] [SECONDS]");
     let connections: usize = args.get(2).map_or(32, |s| s.parse().unwrap());
     let seconds: u64 = args.get(3).map_or(20, |s| s.parse().unwrap());
     let urls: Vec<String> = std::fs::read_to_string(file)

@@ -13,6 +13,7 @@ use hrefdex_api::params::Params;
 use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
 
+use crate::cache::AnswerCache;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::settings::Settings;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// Query slots (at most `max_concurrent_queries` run at once).
     pub queries: Semaphore,
+    /// Answers already computed.
+    pub cache: AnswerCache,
     /// Limits.
     pub settings: Settings,
 }
@@ -45,6 +48,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limiter: RateLimiter::new(settings.rate_limit, settings.rate_burst),
             queries: Semaphore::new(settings.max_concurrent_queries.max(1)),
+            cache: AnswerCache::new(settings.answer_cache),
             settings,
         }
     }

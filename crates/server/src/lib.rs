@@ -11,12 +11,14 @@
 //! * `reply`: status, headers (`X-Status`, `X-Results-Count`, `X-Rows-Charged`,
 //!   `X-Rows-Left`, `Retry-After`) and streamed bodies.
 //! * [`snapshots`]: the current index version, refreshed in the background.
+//! * [`cache`]: answers by index version and request (exact: versions are immutable).
 //! * [`metrics`], [`rate_limit`], [`settings`], [`shutdown`].
 //!
 //! Accounts live in `hrefdex-accounts`; the query engine in `hrefdex-query`; the v2
 //! contract (parsing, errors, encoders, costs) in `hrefdex-api`.
 
 mod app;
+pub mod cache;
 pub mod metrics;
 pub mod rate_limit;
 mod reply;
@@ -73,6 +75,15 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let state = self.state;
+        // Load the latest version before the first request (an empty index is served
+        // too: requests answer `internal error` and /health says unavailable until an
+        // import finishes).
+        match state.snapshots.refresh().await {
+            Ok(version) => state
+                .metrics
+                .index_version(i64::try_from(version).unwrap_or(i64::MAX)),
+            Err(e) => tracing::warn!("index: {e}"),
+        }
         let refresher = tokio::spawn(snapshots::refresh_forever(
             Arc::clone(&state.snapshots),
             Arc::clone(&state.metrics),

@@ -5,6 +5,7 @@
 //! when the account is known). Errors add `X-Status: error`.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -31,8 +32,8 @@ pub const X_ROWS_LEFT: HeaderName = HeaderName::from_static("x-rows-left");
 pub enum Reply {
     /// Data, charged.
     Answer {
-        /// The rows.
-        answer: Answer,
+        /// The rows (shared with the answer cache).
+        answer: Arc<Answer>,
         /// Body format.
         format: OutputFormat,
         /// Rows charged for it.
@@ -115,7 +116,7 @@ fn error_headers(format: OutputFormat) -> HeaderMap {
 }
 
 /// The answer's body, encoded chunk by chunk as the client reads it.
-fn stream(answer: Answer, format: OutputFormat) -> Body {
+fn stream(answer: Arc<Answer>, format: OutputFormat) -> Body {
     let encoder = BodyEncoder::new(format, answer.table, answer.columns.clone());
     let chunks = Chunks {
         answer,
@@ -134,7 +135,7 @@ enum State {
 }
 
 struct Chunks {
-    answer: Answer,
+    answer: Arc<Answer>,
     encoder: BodyEncoder,
     next: usize,
     state: State,
@@ -158,8 +159,7 @@ impl Iterator for Chunks {
                 }
                 self.next = end;
                 if end == self.answer.rows.len() {
-                    let extras = std::mem::take(&mut self.answer.extras);
-                    self.encoder.finish(&mut out, &extras);
+                    self.encoder.finish(&mut out, &self.answer.extras);
                     self.state = State::Done;
                 }
             }

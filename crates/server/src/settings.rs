@@ -20,6 +20,9 @@ pub struct Settings {
     pub rate_burst: u32,
     /// How often the server looks for a newer index version.
     pub refresh_interval: Duration,
+    /// Bytes of answers kept for repeated requests on the same index version (0 turns the
+    /// cache off). Cached answers are charged like any other.
+    pub answer_cache: u64,
 }
 
 impl Default for Settings {
@@ -31,6 +34,7 @@ impl Default for Settings {
             rate_limit: 50.0,
             rate_burst: 100,
             refresh_interval: Duration::from_secs(1),
+            answer_cache: 256 << 20,
         }
     }
 }

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use hrefdex_accounts::{Account, Charge};
 use hrefdex_api::catalogue::DataSource;
+use hrefdex_api::encode::Answer;
 use hrefdex_api::params::Params;
 use hrefdex_api::{ApiError, OutputFormat, ParseOptions, Request};
 use hrefdex_query::QueryError;
@@ -78,7 +79,7 @@ async fn answer(app: &AppState, request: &Request) -> Reply {
     };
     if request.table.source == DataSource::Account {
         return Reply::Answer {
-            answer: subscription::answer(request, &account),
+            answer: Arc::new(subscription::answer(request, &account)),
             format,
             charged: 0,
             rows_left: account.rows_left,
@@ -94,7 +95,7 @@ async fn answer(app: &AppState, request: &Request) -> Reply {
     charge(app, request, &account, answer).await
 }
 
-async fn query(app: &AppState, request: &Request) -> Result<hrefdex_api::encode::Answer, ApiError> {
+async fn query(app: &AppState, request: &Request) -> Result<Arc<Answer>, ApiError> {
     let snapshot = app.snapshots.get(request.as_of).await.map_err(|e| {
         match &e {
             SnapshotError::Query(QueryError::Empty) => tracing::warn!("{e}"),
@@ -102,6 +103,10 @@ async fn query(app: &AppState, request: &Request) -> Result<hrefdex_api::encode:
         }
         ApiError::Internal
     })?;
+    let key = app.cache.key(snapshot.version.version, request);
+    if let Some(hit) = key.as_deref().and_then(|k| app.cache.get(k)) {
+        return Ok(hit);
+    }
     let _slot = app
         .queries
         .acquire()
@@ -123,6 +128,10 @@ async fn query(app: &AppState, request: &Request) -> Result<hrefdex_api::encode:
     if answer_bytes(&answer) > app.settings.memory_budget {
         return Err(ApiError::Budget("memory budget exceeded"));
     }
+    let answer = Arc::new(answer);
+    if let Some(key) = key {
+        app.cache.put(key, Arc::clone(&answer));
+    }
     Ok(answer)
 }
 
@@ -130,7 +139,7 @@ async fn charge(
     app: &AppState,
     request: &Request,
     account: &Account,
-    answer: hrefdex_api::encode::Answer,
+    answer: Arc<Answer>,
 ) -> Reply {
     let format = request.output;
     let cost = request.cost(answer.results_count() as u64);

@@ -36,6 +36,7 @@ pub struct FileConfig {
     rate_limit: Option<f64>,
     rate_burst: Option<u32>,
     refresh_ms: Option<u64>,
+    answer_cache_mb: Option<u64>,
 }
 
 impl FileConfig {
@@ -114,6 +115,10 @@ pub struct ServeFlags {
     /// Milliseconds between looks for a newer index version [default: 1000].
     #[arg(long, env = "HREFDEX_REFRESH_MS", value_name = "MS")]
     pub refresh_ms: Option<u64>,
+    /// MiB of answers kept for repeated requests on the same index version, 0 for none
+    /// [default: 256].
+    #[arg(long, env = "HREFDEX_ANSWER_CACHE_MB", value_name = "MIB")]
+    pub answer_cache_mb: Option<u64>,
 }
 
 /// Everything `serve` needs, resolved.
@@ -161,6 +166,10 @@ impl ServeFlags {
                 .refresh_ms
                 .or(file.refresh_ms)
                 .map_or(defaults.refresh_interval, Duration::from_millis),
+            answer_cache: self
+                .answer_cache_mb
+                .or(file.answer_cache_mb)
+                .map_or(defaults.answer_cache, |mb| mb.saturating_mul(1 << 20)),
         };
         Ok(ServeConfig { listen, settings })
     }
@@ -184,6 +193,7 @@ mod tests {
             rate_limit: None,
             rate_burst: None,
             refresh_ms: None,
+            answer_cache_mb: None,
         }
     }
 
