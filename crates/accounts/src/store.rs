@@ -128,26 +128,28 @@ impl Accounts {
     /// Revokes an account: its token stops working at once. `None` when there is no such
     /// account; revoking twice keeps the first revocation time.
     pub async fn revoke(&self, id: i64) -> Result<Option<Account>, AccountsError> {
-        sqlx::query(&format!(
-            "UPDATE accounts SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1 RETURNING {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(now())
-        .fetch_optional(&self.write)
-        .await?
-        .as_ref()
-        .map(account)
-        .transpose()
+        self.update_returning("revoked_at = COALESCE(revoked_at, ?2)", id, now())
+            .await
     }
 
     /// Adds `rows` to an account's rows left and to its allowance (`rows_limit`).
     pub async fn topup(&self, id: i64, rows: u64) -> Result<Option<Account>, AccountsError> {
+        let set = "rows_left = rows_left + ?2, rows_limit = rows_limit + ?2";
+        self.update_returning(set, id, to_i64(rows)?).await
+    }
+
+    /// `UPDATE accounts SET <set> WHERE id = ?1` with `?2` bound to `value`.
+    async fn update_returning(
+        &self,
+        set: &'static str,
+        id: i64,
+        value: i64,
+    ) -> Result<Option<Account>, AccountsError> {
         sqlx::query(&format!(
-            "UPDATE accounts SET rows_left = rows_left + ?2, rows_limit = rows_limit + ?2
-             WHERE id = ?1 RETURNING {COLUMNS}"
+            "UPDATE accounts SET {set} WHERE id = ?1 RETURNING {COLUMNS}"
         ))
         .bind(id)
-        .bind(to_i64(rows)?)
+        .bind(value)
         .fetch_optional(&self.write)
         .await?
         .as_ref()
