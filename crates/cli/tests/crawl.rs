@@ -344,3 +344,40 @@ fn kill_nine_then_resume_fetches_no_finished_page_twice() {
         "only pages in flight at the kill may repeat: {twice:?}"
     );
 }
+
+#[test]
+fn a_finished_crawl_started_again_recrawls_known_pages() {
+    let gen_web = GeneratedWeb {
+        hosts: 1,
+        pages_per_host: 6,
+        links_per_page: 2,
+    };
+    let web = TestWeb::spawn(gen_web, 1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let seed = format!("http://h0.bench:{}/p/0", web.port());
+    let args = crawl_args(
+        &index,
+        &web,
+        &["h0.bench"],
+        &seed,
+        &["--scope", "any", "--per-host-delay", "0"],
+    );
+    let first = run(&args);
+    assert!(String::from_utf8_lossy(&first.stderr).contains("round 1, complete"));
+    let second = run(&args);
+    let summary = String::from_utf8_lossy(&second.stderr);
+    assert!(summary.contains("round 2, complete"), "{summary}");
+    let counts = web.counts();
+    for i in 0..6 {
+        assert_eq!(
+            counts.get(&format!("h0.bench/p/{i}")),
+            Some(&2),
+            "{counts:?}"
+        );
+    }
+    // Both rounds imported: the second as revisits of the first's pages.
+    let out = run(&s(&["stats", "--index", index.to_str().unwrap(), "--json"]));
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(stats.to_string().contains("\"version\":1"), "{stats}");
+}

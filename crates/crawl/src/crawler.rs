@@ -71,10 +71,7 @@ pub fn crawl(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|source| CrawlError::CreateDir {
-            path: config.state_dir.clone(),
-            source,
-        })?;
+        .map_err(CrawlError::Runtime)?;
     let mut session = Session::open(config)?;
     loop {
         let step = runtime.block_on(session.run_until_checkpoint(observer))?;
@@ -87,6 +84,9 @@ pub fn crawl(
 }
 
 struct Session {
+    /// Held for the session: one crawl per state directory (released by the OS when
+    /// the process ends, also after kill -9).
+    _lock: std::fs::File,
     config: CrawlConfig,
     fetcher: Fetcher,
     agent: String,
@@ -113,10 +113,30 @@ fn create_dir(path: &Path) -> Result<(), CrawlError> {
     })
 }
 
+/// Takes the exclusive lock of `<state_dir>/lock`.
+fn lock_state_dir(dir: &Path) -> Result<std::fs::File, CrawlError> {
+    let path = dir.join("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| CrawlError::Journal {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CrawlError::Busy(dir.to_owned())),
+        Err(std::fs::TryLockError::Error(source)) => Err(CrawlError::Journal { path, source }),
+    }
+}
+
 impl Session {
     fn open(config: CrawlConfig) -> Result<Session, CrawlError> {
         create_dir(&config.warc_dir)?;
         create_dir(&config.state_dir)?;
+        let lock = lock_state_dir(&config.state_dir)?;
         let fetcher = Fetcher::new(&config)?;
         let (journal, state) = Journal::open(&config.state_dir.join("journal"))?;
         let now = Utc::now();
@@ -148,6 +168,7 @@ impl Session {
             per_host_cap: config.per_host_cap,
         };
         let mut session = Session {
+            _lock: lock,
             agent: product_token(&config.user_agent),
             fetcher,
             frontier: Frontier::new(politeness),
@@ -530,4 +551,35 @@ fn is_sitemap_url(url: &NormalUrl) -> bool {
     let path = url.path_and_query();
     let path = path.split('?').next().unwrap_or(path);
     path.ends_with(".xml") || path.ends_with(".xml.gz")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn one_crawl_per_state_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_state_dir(dir.path()).unwrap();
+        assert!(matches!(
+            lock_state_dir(dir.path()),
+            Err(CrawlError::Busy(_))
+        ));
+        drop(held);
+        assert!(lock_state_dir(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn sitemap_urls_by_extension() {
+        assert!(is_sitemap_url(
+            &NormalUrl::parse("http://a.example/s/1.xml?x=1").unwrap()
+        ));
+        assert!(is_sitemap_url(
+            &NormalUrl::parse("http://a.example/s.xml.gz").unwrap()
+        ));
+        assert!(!is_sitemap_url(
+            &NormalUrl::parse("http://a.example/page").unwrap()
+        ));
+    }
 }

@@ -27,9 +27,15 @@ pub enum CrawlError {
         /// The error.
         source: std::io::Error,
     },
+    /// Another crawl holds the state directory's lock.
+    #[error("another crawl is running with state in {0} (its lock is held)")]
+    Busy(PathBuf),
     /// Writing the WARC output failed.
     #[error(transparent)]
     Warc(#[from] hrefdex_warc::WarcError),
+    /// The async runtime could not start.
+    #[error("starting the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
     /// The HTTP client could not be built.
     #[error("building the HTTP client: {0}")]
     Client(#[source] reqwest::Error),

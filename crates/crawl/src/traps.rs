@@ -4,8 +4,9 @@
 //! - **Session ids** are not a trap but a disguise: [`strip_session_ids`] removes them,
 //!   so that the same page with a new id is a known URL.
 //! - **Calendars**: a year in the path or query more than [`MAX_YEARS_AHEAD`] ahead or
-//!   [`MAX_YEARS_BACK`] behind the crawl's year, or more than [`MAX_URLS_PER_SHAPE`] URLs
-//!   of one *shape* (the path with every digit run replaced by `0`) on one host.
+//!   [`MAX_YEARS_BACK`] behind the crawl's year, or more than [`MAX_URLS_PER_SHAPE`] dated
+//!   URLs (naming a year) of one *shape* (the path with every digit run replaced by `0`)
+//!   on one host.
 //! - **Parameter explosion**: more than [`MAX_QUERY_PARAMS`] parameters, or more than
 //!   [`MAX_QUERY_VARIANTS`] different queries on one host and path.
 //! - **Repeating paths**: a segment that appears more than [`MAX_SEGMENT_REPEATS`]
@@ -23,7 +24,7 @@ use hrefdex_url::NormalUrl;
 pub const MAX_QUERY_PARAMS: usize = 8;
 /// Most distinct queries on one host and path.
 pub const MAX_QUERY_VARIANTS: u32 = 64;
-/// Most URLs of one shape (digits masked) on one host.
+/// Most dated URLs of one shape (digits masked) on one host.
 pub const MAX_URLS_PER_SHAPE: u32 = 256;
 /// Years ahead of the crawl's year that a calendar may link to.
 pub const MAX_YEARS_AHEAD: i32 = 2;
@@ -144,8 +145,11 @@ impl TrapFilter {
             return Err(TrapKind::Calendar);
         }
         let host = url.host().to_owned();
-        let shape_key = (host.clone(), shape(pq));
-        if self.shapes.get(&shape_key).copied().unwrap_or(0) >= MAX_URLS_PER_SHAPE {
+        // Only dated URLs are counted by shape: `/item/123` shapes are ordinary
+        // catalogues (the per-host cap bounds them), `/cal/2026/11` ones are calendars.
+        let dated = years(pq).next().is_some();
+        let shape_key = (host.clone(), if dated { shape(pq) } else { String::new() });
+        if dated && self.shapes.get(&shape_key).copied().unwrap_or(0) >= MAX_URLS_PER_SHAPE {
             return Err(TrapKind::Shape);
         }
         let query_key = (host, path.to_owned());
@@ -154,7 +158,9 @@ impl TrapFilter {
         {
             return Err(TrapKind::Parameters);
         }
-        *self.shapes.entry(shape_key).or_default() += 1;
+        if dated {
+            *self.shapes.entry(shape_key).or_default() += 1;
+        }
         if !query.is_empty() {
             *self.queries.entry(query_key).or_default() += 1;
         }
@@ -246,13 +252,18 @@ mod tests {
         let mut g = TrapFilter::new(2026);
         let mut refused = 0;
         for i in 0..300 {
-            if g.admit(&u(&format!("http://a.example/e/{i}"))).is_err() {
+            if g.admit(&u(&format!("http://a.example/day/2026/{i}")))
+                .is_err()
+            {
                 refused += 1;
             }
         }
         assert_eq!(refused, 300 - MAX_URLS_PER_SHAPE);
-        // Another host has its own count.
-        assert_eq!(g.admit(&u("http://b.example/e/1")), Ok(()));
+        // Another host has its own count; undated numbered pages are not counted.
+        assert_eq!(g.admit(&u("http://b.example/day/2026/1")), Ok(()));
+        for i in 0..300 {
+            assert_eq!(g.admit(&u(&format!("http://a.example/item/{i}"))), Ok(()));
+        }
     }
 
     #[test]
