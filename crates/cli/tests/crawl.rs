@@ -161,6 +161,8 @@ fn crawl_obeys_the_rules_archives_every_hop_and_imports() {
         "a.test/file.pdf",
         "a.test/data.json",
         "a.test/big",
+        "a.test/gz",
+        "a.test/from-gz",
         "b.test/gone",
         "b.test/timeout",
         "slow.test/",
@@ -189,6 +191,7 @@ fn crawl_obeys_the_rules_archives_every_hop_and_imports() {
     assert!(!files.is_empty());
     let mut kinds: HashMap<String, usize> = HashMap::new();
     let mut truncated = Vec::new();
+    let mut gz_body_is_decoded = false;
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
         for rec in RecordReader::new(&bytes[..]).unwrap() {
@@ -197,6 +200,14 @@ fn crawl_obeys_the_rules_archives_every_hop_and_imports() {
             if rec.kind == RecordType::Response {
                 assert_eq!(rec.header("WARC-IP-Address"), Some("127.0.0.1"));
                 assert!(rec.header("WARC-Payload-Digest").is_some());
+                if rec
+                    .header("WARC-Target-URI")
+                    .is_some_and(|u| u.ends_with("/gz"))
+                {
+                    let block = String::from_utf8_lossy(&rec.block).to_ascii_lowercase();
+                    gz_body_is_decoded =
+                        !block.contains("content-encoding") && block.contains("/from-gz");
+                }
                 if rec.header("WARC-Truncated").is_some() {
                     truncated.push(rec.header("WARC-Target-URI").unwrap_or("").to_owned());
                 }
@@ -210,6 +221,10 @@ fn crawl_obeys_the_rules_archives_every_hop_and_imports() {
         "a metadata record per response and per failure: {kinds:?}"
     );
     assert_eq!(truncated, [format!("http://a.test:{}/big", web.port())]);
+    assert!(
+        gz_body_is_decoded,
+        "the gzip page is archived decoded, without Content-Encoding"
+    );
 
     // The index has the backlinks and the broken links.
     let port = web.port();

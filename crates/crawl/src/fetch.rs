@@ -64,11 +64,15 @@ impl Fetched {
         (300..400).contains(&self.status) && self.header("location").is_some()
     }
 
-    /// `Retry-After` in seconds (the HTTP-date form is not read).
+    /// `Retry-After`: seconds, or an HTTP date (the time left until then, measured
+    /// from when the request was sent).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs)
+        let v = self.header("retry-after")?.trim();
+        if let Ok(secs) = v.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        let at = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
+        Some((at - self.date).to_std().unwrap_or(Duration::ZERO))
     }
 }
 
@@ -252,5 +256,44 @@ impl Fetcher {
             ip,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn with_header(name: &str, value: &str) -> Fetched {
+        Fetched {
+            url: NormalUrl::parse("http://a.example/").unwrap(),
+            date: Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap(),
+            status: 503,
+            headers: vec![(name.to_owned(), value.to_owned())],
+            body: Vec::new(),
+            truncated: false,
+            ip: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(
+            with_header("Retry-After", "120").retry_after(),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            with_header("retry-after", "Mon, 30 Nov 2026 12:01:30 GMT").retry_after(),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            with_header("Retry-After", "Mon, 30 Nov 2026 11:00:00 GMT").retry_after(),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(with_header("Retry-After", "soon").retry_after(), None);
+        assert!(!with_header("Location", "/x").is_redirect());
     }
 }

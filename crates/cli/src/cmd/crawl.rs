@@ -70,7 +70,7 @@ pub struct Args {
     /// Import the finished WARC files every N pages (and always at the end).
     #[arg(long, value_name = "N")]
     import_every: Option<u64>,
-    /// Only write WARC files; import nothing.
+    /// Only write WARC files; import nothing (import them later with `hrefdex import`).
     #[arg(long, conflicts_with = "import_every")]
     no_import: bool,
     /// Where WARC files go (default: <index>/warc).

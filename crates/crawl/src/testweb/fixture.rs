@@ -8,6 +8,7 @@
 //!   /r1 301→ /r2 302→ /r3 301→ /p2            /loop1 302→ /loop2 302→ /loop1
 //!   /missing 404  /error 500  /file.pdf  /data.json
 //!   /big         3 MiB page whose only link (/after-big) is past the body limit
+//!   /gz          a gzip-encoded page (Content-Encoding: gzip) → /from-gz
 //!   /sitemap.xml → /from-sitemap
 //! b.test   no robots.txt (404)
 //!   /            → a.test/ /gone /timeout /retry /cal/<year>/1
@@ -71,6 +72,7 @@ impl FixtureWeb {
                     l("/file.pdf"),
                     l("/data.json"),
                     l("/big"),
+                    l("/gz"),
                     l("/p1?PHPSESSID=0123456789abcdef"),
                     format!("{b}/"),
                     format!("{s}/"),
@@ -79,6 +81,8 @@ impl FixtureWeb {
             "/p1" => page("a p1", &[format!("{b}/gone"), l("/p2")]),
             "/p2" => page("a p2", &[l("/")]),
             "/from-sitemap" => page("a from sitemap", &[]),
+            "/from-gz" => page("a from gz", &[]),
+            "/gz" => gzipped(page("a gzip", &[l("/from-gz")])),
             "/private/secret" => page("secret", &[]),
             "/after-big" => page("after big", &[]),
             "/r1" => Reply::redirect(301, "/r2"),
@@ -148,6 +152,20 @@ impl FixtureWeb {
             _ => Reply::not_found().after(delay),
         }
     }
+}
+
+/// `reply` with its body gzip-encoded (`Content-Encoding: gzip`).
+fn gzipped(mut reply: Reply) -> Reply {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let encoded = gz.write_all(&reply.body).and_then(|()| gz.finish());
+    if let Ok(bytes) = encoded {
+        reply.body = bytes.into();
+        reply
+            .headers
+            .push(("Content-Encoding".to_owned(), "gzip".to_owned()));
+    }
+    reply
 }
 
 fn calendar_month(pq: &str) -> Option<(i32, u32)> {
