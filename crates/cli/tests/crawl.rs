@@ -120,7 +120,7 @@ fn crawl_obeys_the_rules_archives_every_hop_and_imports() {
             "--per-host-delay",
             "50",
             "--fetch-timeout",
-            "1000",
+            "2000",
             "--concurrency",
             "8",
         ],
@@ -185,6 +185,18 @@ fn crawl_obeys_the_rules_archives_every_hop_and_imports() {
     assert!(a_gap >= Duration::from_millis(180), "a.test gap {a_gap:?}");
     assert!(b_gap >= Duration::from_millis(40), "b.test gap {b_gap:?}");
     assert!(summary.contains("timeout=1"), "{summary}");
+    // The slow host holds up nobody: b.test was served while slow.test was answering.
+    let slow: Vec<Instant> = hits
+        .iter()
+        .filter(|h| h.host == "slow.test")
+        .map(|h| h.at)
+        .collect();
+    let (first, last) = (slow[0], slow[slow.len() - 1]);
+    assert!(
+        hits.iter()
+            .any(|h| h.host == "b.test" && h.at > first && h.at < last),
+        "no b.test request while slow.test was being crawled"
+    );
 
     // The WARC files: request, response and metadata records, IPs, digests, truncation.
     let files = warc_files(&index.join("warc"));
