@@ -26,11 +26,11 @@ use crate::config::{CrawlConfig, MAX_ATTEMPTS, MAX_REDIRECT_HOPS};
 use crate::error::CrawlError;
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::frontier::{Dispatch, EntryKind, Frontier, FrontierEntry, Politeness, Refused};
-use crate::journal::{Journal, JournalState};
-use crate::links::{followed_links, sitemap_locs};
+use crate::journal::{Journal, JournalState, lock_state_dir};
 use crate::robots::{RobotsRules, product_token};
 use crate::scope::ScopeFilter;
 use crate::stats::{CrawlObserver, CrawlStats};
+use crate::tasks::{Done, fetch_page, fetch_robots};
 use crate::traps::{TrapFilter, strip_session_ids};
 
 /// File name prefix of the crawler's WARC files.
@@ -39,22 +39,6 @@ pub const WARC_PREFIX: &str = "hrefdex-crawl";
 const SYNC_EVERY: Duration = Duration::from_millis(200);
 /// Progress is reported at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
-/// Hops of a robots.txt redirect chain that are followed.
-const ROBOTS_HOPS: u32 = 5;
-
-/// A fetch task's result.
-enum Done {
-    Robots {
-        host: usize,
-        captures: Vec<Fetched>,
-        error: Option<FetchError>,
-    },
-    Page {
-        host: usize,
-        entry: FrontierEntry,
-        result: Result<(Fetched, Vec<NormalUrl>), FetchError>,
-    },
-}
 
 /// What one stretch of crawling ended with.
 enum Step {
@@ -111,25 +95,6 @@ fn create_dir(path: &Path) -> Result<(), CrawlError> {
         path: path.to_owned(),
         source,
     })
-}
-
-/// Takes the exclusive lock of `<state_dir>/lock`.
-fn lock_state_dir(dir: &Path) -> Result<std::fs::File, CrawlError> {
-    let path = dir.join("lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|source| CrawlError::Journal {
-            path: path.clone(),
-            source,
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(CrawlError::Busy(dir.to_owned())),
-        Err(std::fs::TryLockError::Error(source)) => Err(CrawlError::Journal { path, source }),
-    }
 }
 
 impl Session {
@@ -345,24 +310,7 @@ impl Session {
         let fetcher = self.fetcher.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let mut captures = Vec::new();
-            let mut error = None;
-            let mut url = NormalUrl::parse(&format!("{origin}/robots.txt")).ok();
-            let mut hops = 0;
-            while let Some(u) = url.take() {
-                match fetcher.get(&u).await {
-                    Ok(f) => {
-                        if f.is_redirect() && hops < ROBOTS_HOPS {
-                            hops += 1;
-                            url = followed_links(u.as_str(), f.status, &f.header_pairs(), b"")
-                                .into_iter()
-                                .next();
-                        }
-                        captures.push(f);
-                    }
-                    Err(e) => error = Some(e),
-                }
-            }
+            let (captures, error) = fetch_robots(&fetcher, &origin).await;
             let _ = tx.send(Done::Robots {
                 host,
                 captures,
@@ -376,19 +324,7 @@ impl Session {
         let fetcher = self.fetcher.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let result = fetcher.get(&entry.url).await.map(|f| {
-                let links = match entry.kind {
-                    EntryKind::Page => {
-                        followed_links(f.url.as_str(), f.status, &f.header_pairs(), &f.body)
-                    }
-                    EntryKind::Sitemap if f.status < 300 => sitemap_locs(&f.body)
-                        .iter()
-                        .filter_map(|l| NormalUrl::parse(l).ok())
-                        .collect(),
-                    EntryKind::Sitemap => Vec::new(),
-                };
-                (f, links)
-            });
+            let result = fetch_page(&fetcher, &entry).await;
             let _ = tx.send(Done::Page {
                 host,
                 entry,
@@ -515,20 +451,7 @@ impl Session {
         self.pages_since_checkpoint = 0;
         self.warc.close_current()?;
         self.sync()?;
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.config.warc_dir)
-            .map_err(|source| CrawlError::CreateDir {
-                path: self.config.warc_dir.clone(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(WARC_PREFIX) && n.ends_with(".warc.gz"))
-            })
-            .filter(|p| !self.handed_over.contains(p))
-            .collect();
-        files.sort();
+        let files = unhanded_warc_files(&self.config.warc_dir, &self.handed_over)?;
         for f in self.warc.files() {
             if !self.stats.warc_files.contains(f) {
                 self.stats.warc_files.push(f.clone());
@@ -547,6 +470,29 @@ impl Session {
     }
 }
 
+/// The crawler's WARC files in `dir` that were not handed over yet, in name order
+/// (also those of earlier, interrupted runs).
+fn unhanded_warc_files(
+    dir: &Path,
+    handed_over: &HashSet<PathBuf>,
+) -> Result<Vec<PathBuf>, CrawlError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| CrawlError::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(WARC_PREFIX) && n.ends_with(".warc.gz"))
+        })
+        .filter(|p| !handed_over.contains(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 fn is_sitemap_url(url: &NormalUrl) -> bool {
     let path = url.path_and_query();
     let path = path.split('?').next().unwrap_or(path);
@@ -557,18 +503,6 @@ fn is_sitemap_url(url: &NormalUrl) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn one_crawl_per_state_directory() {
-        let dir = tempfile::tempdir().unwrap();
-        let held = lock_state_dir(dir.path()).unwrap();
-        assert!(matches!(
-            lock_state_dir(dir.path()),
-            Err(CrawlError::Busy(_))
-        ));
-        drop(held);
-        assert!(lock_state_dir(dir.path()).is_ok());
-    }
 
     #[test]
     fn sitemap_urls_by_extension() {

@@ -263,6 +263,26 @@ fn parse_queued<'a>(mut f: impl Iterator<Item = &'a str>) -> Option<FrontierEntr
     })
 }
 
+/// Takes the exclusive lock of `<state_dir>/lock`: one crawl per state directory. The
+/// operating system releases it when the process ends, also after kill -9.
+pub fn lock_state_dir(dir: &Path) -> Result<std::fs::File, CrawlError> {
+    let path = dir.join("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| CrawlError::Journal {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CrawlError::Busy(dir.to_owned())),
+        Err(std::fs::TryLockError::Error(source)) => Err(CrawlError::Journal { path, source }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -319,5 +339,17 @@ mod tests {
         assert_eq!(state.round, 2);
         assert!(state.queued.is_empty() && !state.round_ended);
         assert_eq!(state.handed_over.len(), 1);
+    }
+
+    #[test]
+    fn one_crawl_per_state_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_state_dir(dir.path()).unwrap();
+        assert!(matches!(
+            lock_state_dir(dir.path()),
+            Err(CrawlError::Busy(_))
+        ));
+        drop(held);
+        assert!(lock_state_dir(dir.path()).is_ok());
     }
 }

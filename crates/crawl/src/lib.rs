@@ -19,7 +19,7 @@
 //!
 //! - [`robots`], [`traps`], [`links`] and [`scope`] are pure rules, tested without a
 //!   network; [`frontier`] and [`journal`] hold the state; [`fetch`] and [`dns`] talk
-//!   to the network; [`crawler`] runs the loop.
+//!   to the network; [`crawler`] runs the loop (its fetch tasks live in `tasks.rs`).
 //! - Entry point: [`crawl`] with a [`CrawlConfig`] and a [`CrawlObserver`].
 //! - `test-web` (feature): [`testweb`], a multi-host web on 127.0.0.1 for tests and the
 //!   benchmark.
@@ -36,6 +36,7 @@ pub mod links;
 pub mod robots;
 pub mod scope;
 mod stats;
+mod tasks;
 #[cfg(feature = "test-web")]
 pub mod testweb;
 pub mod traps;
