@@ -287,7 +287,10 @@ fn private_addresses_are_refused_without_allow_private() {
 /// `D` lines of the journal: the URLs it calls finished, as `host/path`.
 fn finished_in_journal(index: &Path) -> HashSet<String> {
     let text = std::fs::read_to_string(index.join("crawl/journal")).unwrap_or_default();
-    text.lines()
+    // Only complete lines: the last one may be torn by the kill.
+    let complete = text.rsplit_once('\n').map_or("", |(done, _)| done);
+    complete
+        .lines()
         .filter_map(|l| l.strip_prefix("D\t"))
         .map(server_key)
         .collect()
