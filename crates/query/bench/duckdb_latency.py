@@ -87,7 +87,7 @@ def main():
     rows = con.sql("SELECT count(*) FROM links_in").fetchall()[0][0]
     print(f"duckdb {duckdb.__version__}: {rows} rows loaded sorted by to_key in "
           f"{time.perf_counter() - started:.1f} s; {args.iterations} iterations per cell, times in ms")
-    print("| target | refdomains | table | rows | p50 | p99 | min | max |")
+    print("| target | backlinks | table | rows | p50 | p99 | min | max |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     for t in doc["targets"]:
         for name, queries in lookups(t["ranges"]).items():
@@ -104,7 +104,7 @@ def main():
                 times.append((time.perf_counter() - s) * 1e3)
             times.sort()
             p99 = times[min(len(times) - 1, round((len(times) - 1) * 0.99))]
-            print(f"| {t['label']} ({t['target']}) | {t['refdomains']} | {name} | {n} | "
+            print(f"| {t['label']} ({t['target']}) | {t['backlinks']} | {name} | {n} | "
                   f"{statistics.median(times):.2f} | {p99:.2f} | {times[0]:.2f} | {times[-1]:.2f} |")
     con.close()
 

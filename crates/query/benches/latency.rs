@@ -5,9 +5,8 @@
 //! cargo bench -p hrefdex-query --bench latency -- --index DIR [--iterations 200] [--targets-out FILE]
 //! ```
 //!
-//! Targets are three registrable domains picked from the index's `domains` table by their
-//! number of referring domains: the largest, the median and the smallest above zero
-//! (`mode=domain`). For each target and table it prints p50, p99, min and max in
+//! Targets are three registrable domains picked by their number of live external backlinks:
+//! the largest, the median and the smallest (`mode=domain`). For each target and table it prints p50, p99, min and max in
 //! milliseconds. `--targets-out` writes the targets and their SURT key ranges as JSON, so
 //! that a peer (`crates/query/bench/duckdb_latency.py`) runs the same lookups.
 #![allow(clippy::unwrap_used)] // a benchmark: a panic is the report
@@ -17,6 +16,7 @@ use std::time::Instant;
 
 use datafusion::arrow::array::{AsArray, RecordBatch};
 use datafusion::arrow::datatypes::Int64Type;
+use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::prelude::{col, lit};
 use hrefdex_api::params::Params;
 use hrefdex_api::{OutputFormat, ParseOptions, Request};
@@ -105,17 +105,20 @@ fn main() {
     let (names, counts) = rt.block_on(async {
         let df = snapshot
             .ctx
-            .table("domains")
+            .table("links_in")
             .await
             .unwrap()
-            .filter(col("refdomains").gt(lit(0i64)))
+            .filter(col("lost_at").is_null().and(col("internal").eq(lit(false))))
+            .unwrap()
+            .aggregate(
+                vec![col("to_domain")],
+                vec![count(lit(1i64)).alias("backlinks")],
+            )
             .unwrap()
             .sort(vec![
-                col("refdomains").sort(false, false),
-                col("domain").sort(true, false),
+                col("backlinks").sort(false, false),
+                col("to_domain").sort(true, false),
             ])
-            .unwrap()
-            .select(vec![col("domain"), col("refdomains")])
             .unwrap();
         let batches = df.collect().await.unwrap();
         let names: Vec<String> = batches
@@ -131,7 +134,7 @@ fn main() {
         let counts: Vec<i64> = column(&batches, 1).collect();
         (names, counts)
     });
-    assert!(!names.is_empty(), "the index has no linked domains");
+    assert!(!names.is_empty(), "the index has no backlinks");
     let picks = [
         ("huge", 0),
         ("median", names.len() / 2),
@@ -145,7 +148,7 @@ fn main() {
         snapshot.version.version,
         opts.iterations
     );
-    println!("| target | refdomains | table | rows | p50 | p99 | min | max |");
+    println!("| target | backlinks | table | rows | p50 | p99 | min | max |");
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for (label, i) in picks {
         let target = &names[i];
@@ -160,7 +163,7 @@ fn main() {
                 }
             })
             .collect();
-        targets_json.push(serde_json::json!({"label": label, "target": target, "refdomains": counts[i], "ranges": ranges}));
+        targets_json.push(serde_json::json!({"label": label, "target": target, "backlinks": counts[i], "ranges": ranges}));
         for (name, q) in QUERIES {
             let req = request(&format!("{q}&{target_q}"));
             let mut rows = 0;
