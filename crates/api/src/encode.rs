@@ -42,6 +42,33 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The `subscription_info` answer for `request` (its `select` order): `rows_left`,
+    /// `rows_limit` and the plan name as `subscription`.
+    pub fn subscription_info(
+        request: &crate::Request,
+        rows_left: u64,
+        rows_limit: u64,
+        plan: &str,
+    ) -> Answer {
+        let count = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+        let row = request
+            .select
+            .iter()
+            .map(|c| match c.name {
+                "rows_left" => count(rows_left),
+                "rows_limit" => count(rows_limit),
+                "subscription" => Value::Str(plan.to_owned()),
+                _ => Value::Null,
+            })
+            .collect();
+        Answer {
+            table: request.table,
+            columns: request.select.clone(),
+            rows: vec![row],
+            extras: Extras::default(),
+        }
+    }
+
     /// The value of the `X-Results-Count` header: rows returned (1 for object tables).
     pub fn results_count(&self) -> usize {
         self.rows.len()
@@ -395,6 +422,38 @@ mod tests {
             ]],
             extras: Extras::default(),
         }
+    }
+
+    #[test]
+    fn subscription_info_follows_select() {
+        let params = crate::params::Params::from_query(
+            b"from=subscription_info&select=subscription,rows_left&token=t",
+        );
+        let request = crate::Request::parse(
+            &params,
+            crate::ParseOptions {
+                require_token: false,
+            },
+        )
+        .unwrap();
+        let a = Answer::subscription_info(&request, 7, 10, "Lite");
+        assert_eq!(
+            String::from_utf8(a.encode(OutputFormat::Json)).unwrap(),
+            r#"{"info":{"subscription":"Lite","rows_left":7}}"#
+        );
+        let full = crate::Request::parse(
+            &crate::params::Params::from_query(b"from=subscription_info"),
+            crate::ParseOptions {
+                require_token: false,
+            },
+        )
+        .unwrap();
+        let mut expected = sub_info();
+        expected.columns = full.select.clone();
+        assert_eq!(
+            Answer::subscription_info(&full, 497323, 500000, "Enterprise Subscription"),
+            expected
+        );
     }
 
     #[test]

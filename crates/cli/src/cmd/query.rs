@@ -4,32 +4,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use hrefdex_api::encode::{Answer, Extras, encode_error};
+use hrefdex_api::encode::{Answer, encode_error};
 use hrefdex_api::params::Params;
-use hrefdex_api::value::Value;
 use hrefdex_api::{ApiError, OutputFormat, ParseOptions, Request};
 use hrefdex_query::{Engine, QueryError};
 
 use super::index_dir::IndexDir;
-
-/// `subscription_info` without an account: local queries are not metered, so there is
-/// no allowance to report (`hrefdex serve` answers it from the caller's account).
-fn local_subscription(request: &Request) -> Answer {
-    let row = request
-        .select
-        .iter()
-        .map(|c| match c.name {
-            "subscription" => Value::Str("local (unmetered)".to_owned()),
-            _ => Value::Int(0),
-        })
-        .collect();
-    Answer {
-        table: request.table,
-        columns: request.select.clone(),
-        rows: vec![row],
-        extras: Extras::default(),
-    }
-}
 
 /// Answer one v2 request from the index and print the body exactly as the server will.
 ///
@@ -69,7 +49,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     if request.table.name == "subscription_info" {
-        out.write_all(&local_subscription(&request).encode(request.output))?;
+        // No account here: local queries are not metered, so there is no allowance to
+        // report (`hrefdex serve` answers from the caller's account).
+        let answer = Answer::subscription_info(&request, 0, 0, "local (unmetered)");
+        out.write_all(&answer.encode(request.output))?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
