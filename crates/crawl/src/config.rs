@@ -72,6 +72,9 @@ pub struct CrawlConfig {
     pub warc_max_bytes: u64,
     /// Hand finished WARC files to the checkpoint hook every this many pages.
     pub checkpoint_every: Option<u64>,
+    /// DR (0–100) by registrable domain, from the index once one exists: within one
+    /// depth, URLs found on higher-rated domains are fetched first.
+    pub source_ratings: std::collections::HashMap<String, u8>,
 }
 
 impl CrawlConfig {
@@ -95,6 +98,7 @@ impl CrawlConfig {
             state_dir,
             warc_max_bytes: DEFAULT_WARC_MAX_BYTES,
             checkpoint_every: None,
+            source_ratings: std::collections::HashMap::new(),
         }
     }
 }

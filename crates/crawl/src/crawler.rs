@@ -136,7 +136,11 @@ impl Session {
             _lock: lock,
             agent: product_token(&config.user_agent),
             fetcher,
-            frontier: Frontier::new(politeness),
+            frontier: {
+                let mut f = Frontier::new(politeness);
+                f.set_source_ratings(config.source_ratings.clone());
+                f
+            },
             journal,
             handed_over: HashSet::new(),
             scope: ScopeFilter::new(config.scope, &config.seeds),

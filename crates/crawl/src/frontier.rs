@@ -2,7 +2,7 @@
 //! clock of each host.
 //!
 //! ```text
-//! push(entry) ─► host queue (min-heap by depth, then discovery order)
+//! push(entry) ─► host queue (min-heap by depth, source rating, discovery order)
 //!                     │  host may start when: robots known, in_flight < per-host
 //!                     │  connections, now ≥ next_at (delay, Crawl-delay, back-off)
 //! ready set (hosts that may start, by their best entry) ◄─ waiting heap (by time)
@@ -10,10 +10,11 @@
 //! next_dispatch(now) ─► Robots(host) | Fetch(host, entry) | Disallowed(entry)
 //! ```
 //!
-//! Priority is breadth-first: the smallest discovery depth first, ties in discovery
-//! order. (Ordering by the DR/UR of the linking page once an index exists, DESIGN.md, is
-//! not done yet: the crawl crate does not read the index.) URLs are de-duplicated in
-//! normal form ([`NormalUrl`]); each host admits at most `per_host_cap` URLs.
+//! Priority is breadth-first: the smallest discovery depth first; within one depth, URLs
+//! found on higher-rated domains first (the DR of the linking page's registrable domain,
+//! from [`Frontier::set_source_ratings`], once an index exists: DESIGN.md's "best sources
+//! first"); then discovery order. URLs are de-duplicated in normal form ([`NormalUrl`]);
+//! each host admits at most `per_host_cap` URLs.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
@@ -90,16 +91,19 @@ pub fn origin_of(url: &NormalUrl) -> String {
     }
 }
 
+/// Fetch order, smallest first: discovery depth, then the source's rating (higher first),
+/// then discovery order.
+type Key = (u32, Reverse<u8>, u64);
+
 #[derive(Debug)]
 struct Queued {
-    depth: u32,
-    seq: u64,
+    key: Key,
     entry: FrontierEntry,
 }
 
 impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
-        (self.depth, self.seq) == (other.depth, other.seq)
+        self.key == other.key
     }
 }
 impl Eq for Queued {}
@@ -109,9 +113,9 @@ impl PartialOrd for Queued {
     }
 }
 impl Ord for Queued {
-    // Reversed: BinaryHeap is a max-heap and the smallest (depth, seq) goes first.
+    // Reversed: BinaryHeap is a max-heap and the smallest key goes first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.depth, other.seq).cmp(&(self.depth, self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -133,7 +137,7 @@ struct Host {
     robots: RobotsState,
     admitted: u32,
     consecutive_backoffs: u32,
-    ready_key: Option<(u32, u64)>,
+    ready_key: Option<Key>,
     waiting_until: Option<Instant>,
 }
 
@@ -185,10 +189,12 @@ pub struct Frontier {
     hosts: Vec<Host>,
     by_origin: HashMap<String, usize>,
     seen: HashSet<String>,
-    ready: BTreeSet<(u32, u64, usize)>,
+    ready: BTreeSet<(Key, usize)>,
     waiting: BinaryHeap<Reverse<(Instant, usize)>>,
     seq: u64,
     queued: usize,
+    /// DR by registrable domain, from the index (empty before the first import).
+    ratings: HashMap<String, u8>,
 }
 
 impl Frontier {
@@ -203,7 +209,30 @@ impl Frontier {
             waiting: BinaryHeap::new(),
             seq: 0,
             queued: 0,
+            ratings: HashMap::new(),
         }
+    }
+
+    /// Ratings (DR, 0–100) of registrable domains: within one depth, URLs found on
+    /// higher-rated domains are fetched first.
+    pub fn set_source_ratings(&mut self, ratings: HashMap<String, u8>) {
+        self.ratings = ratings;
+    }
+
+    /// The rating of the domain of the page an entry was found on (0 for seeds and
+    /// unknown domains).
+    fn source_rating(&self, entry: &FrontierEntry) -> u8 {
+        if self.ratings.is_empty() || entry.via.is_empty() {
+            return 0;
+        }
+        NormalUrl::parse(&entry.via)
+            .ok()
+            .and_then(|via| {
+                self.ratings
+                    .get(hrefdex_url::registrable_domain(via.host()))
+                    .copied()
+            })
+            .unwrap_or(0)
     }
 
     /// URLs waiting.
@@ -252,11 +281,8 @@ impl Frontier {
 
     fn enqueue(&mut self, host: usize, entry: FrontierEntry, now: Instant) {
         self.seq += 1;
-        self.hosts[host].queue.push(Queued {
-            depth: entry.depth,
-            seq: self.seq,
-            entry,
-        });
+        let key = (entry.depth, Reverse(self.source_rating(&entry)), self.seq);
+        self.hosts[host].queue.push(Queued { key, entry });
         self.queued += 1;
         self.schedule(host, now);
     }
@@ -286,14 +312,14 @@ impl Frontier {
     /// Puts `host` where it belongs: ready, waiting for its time, or nowhere.
     fn schedule(&mut self, host: usize, now: Instant) {
         let h = &mut self.hosts[host];
-        if let Some((d, s)) = h.ready_key.take() {
-            self.ready.remove(&(d, s, host));
+        if let Some(key) = h.ready_key.take() {
+            self.ready.remove(&(key, host));
         }
-        let head = h.queue.peek().map(|q| (q.depth, q.seq));
+        let head = h.queue.peek().map(|q| q.key);
         let blocked = matches!(h.robots, RobotsState::Fetching)
             || h.in_flight >= self.politeness.per_host_connections.max(1)
             || (matches!(h.robots, RobotsState::Unknown) && h.in_flight > 0);
-        let Some((depth, seq)) = head else { return };
+        let Some(key) = head else { return };
         if blocked {
             return;
         }
@@ -304,8 +330,8 @@ impl Frontier {
             }
             return;
         }
-        h.ready_key = Some((depth, seq));
-        self.ready.insert((depth, seq, host));
+        h.ready_key = Some(key);
+        self.ready.insert((key, host));
     }
 
     /// The earliest moment a waiting host may start (to sleep until).
@@ -325,7 +351,7 @@ impl Frontier {
                 self.schedule(host, now);
             }
         }
-        let (_, _, host) = self.ready.pop_first()?;
+        let (_, host) = self.ready.pop_first()?;
         self.hosts[host].ready_key = None;
         let h = &mut self.hosts[host];
         if matches!(h.robots, RobotsState::Unknown) {
@@ -482,5 +508,59 @@ mod tests {
         f.finished(a, Some(Some(Duration::from_secs(2))), t0);
         assert!(f.next_dispatch(t0 + Duration::from_secs(1)).is_none());
         assert!(f.next_dispatch(t0 + Duration::from_secs(2)).is_some());
+    }
+
+    #[test]
+    fn within_a_depth_links_from_higher_rated_domains_go_first() {
+        let mut f = Frontier::new(Politeness {
+            per_host_cap: 100,
+            ..politeness(0)
+        });
+        f.set_source_ratings(HashMap::from([
+            ("strong.example".to_owned(), 90),
+            ("weak.example".to_owned(), 10),
+        ]));
+        let found_on = |url: &str, depth: u32, via: &str| FrontierEntry {
+            via: via.to_owned(),
+            ..e(url, depth)
+        };
+        let t0 = Instant::now();
+        f.push(
+            found_on("http://a.example/from-weak", 1, "http://weak.example/p"),
+            t0,
+        )
+        .unwrap();
+        f.push(
+            found_on("http://a.example/from-unknown", 1, "http://other.example/"),
+            t0,
+        )
+        .unwrap();
+        f.push(
+            found_on("http://a.example/deeper", 2, "http://www.strong.example/"),
+            t0,
+        )
+        .unwrap();
+        f.push(
+            found_on(
+                "http://a.example/from-strong",
+                1,
+                "https://www.strong.example/x",
+            ),
+            t0,
+        )
+        .unwrap();
+        let Some(Dispatch::Robots { host, .. }) = f.next_dispatch(t0) else {
+            panic!("robots first")
+        };
+        f.robots_known(host, RobotsRules::allow_all(), t0);
+        let mut order = Vec::new();
+        while let Some(Dispatch::Fetch { host, entry }) = f.next_dispatch(t0) {
+            order.push(entry.url.path_and_query().to_owned());
+            f.finished(host, None, t0);
+        }
+        assert_eq!(
+            order,
+            ["/from-strong", "/from-weak", "/from-unknown", "/deeper"]
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! `hrefdex crawl`: fetch the web politely into WARC files and import them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -142,7 +143,43 @@ fn config(args: &Args) -> anyhow::Result<CrawlConfig> {
         .iter()
         .map(|r| ResolveOverride::parse(r).map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<_>>()?;
+    c.source_ratings = source_ratings(root)
+        .with_context(|| format!("reading domain ratings from {}", root.display()))?;
     Ok(c)
+}
+
+/// DR by registrable domain from the index's latest version, so that the frontier fetches
+/// links found on the best sources first (empty before the first import).
+fn source_ratings(root: &Path) -> anyhow::Result<HashMap<String, u8>> {
+    use hrefdex_index::arrow::array::{Array, AsArray};
+    use hrefdex_index::arrow::datatypes::Int32Type;
+
+    let mut out = HashMap::new();
+    if !root.join("manifest").is_dir() {
+        return Ok(out);
+    }
+    let index = Index::open(root)?;
+    let Some(version) = index.resolve(None)? else {
+        return Ok(out);
+    };
+    for batch in index.read_table(&version, "domains")? {
+        let domain = batch
+            .column_by_name("domain")
+            .and_then(|c| c.as_string_opt::<i32>());
+        let rating = batch
+            .column_by_name("domain_rating")
+            .and_then(|c| c.as_primitive_opt::<Int32Type>());
+        let (Some(domain), Some(rating)) = (domain, rating) else {
+            bail!("the domains table has no text domain or integer domain_rating column");
+        };
+        for i in 0..batch.num_rows() {
+            if rating.is_valid(i) && rating.value(i) > 0 {
+                let dr = u8::try_from(rating.value(i).clamp(0, 100)).unwrap_or(0);
+                out.insert(domain.value(i).to_owned(), dr);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The terminal side of a crawl: a progress line, and imports at checkpoints.
