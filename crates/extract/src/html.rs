@@ -19,7 +19,8 @@ use lol_html::html_content::{Element, TextChunk, TextType};
 use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, Settings, doc_text, element, text};
 
 use crate::limits::{
-    ALT_MAX_CHARS, ANCHOR_MAX_CHARS, MAX_LINKS_PER_PAGE, SNIPPET_MAX_CHARS, TITLE_MAX_CHARS,
+    ALT_MAX_CHARS, ANCHOR_MAX_CHARS, MAX_LINKS_PER_PAGE, PAGE_FIELD_MAX_CHARS, SNIPPET_MAX_CHARS,
+    TITLE_MAX_CHARS,
 };
 use crate::observation::LinkType;
 use crate::text::{attr, clean, clean_tail, clean_words, push_collapsed};
@@ -71,6 +72,46 @@ pub struct HtmlFacts {
     pub links: Vec<RawLink>,
     /// Links dropped past [`MAX_LINKS_PER_PAGE`].
     pub links_dropped: usize,
+    /// Words of visible text: runs of non-whitespace within one text node.
+    pub words: u64,
+    /// On-page fields `pages_info` answers, each cleaned and bounded by
+    /// [`PAGE_FIELD_MAX_CHARS`], several values joined with ` | `.
+    pub on_page: OnPage,
+}
+
+/// What a page says of itself beyond its title.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OnPage {
+    /// Texts of the `<h1>` elements.
+    pub h1: String,
+    /// Texts of the `<h2>` elements.
+    pub h2: String,
+    /// `<meta name=description>`.
+    pub description: String,
+    /// Open Graph and Twitter card tags, as `property=content`.
+    pub meta_social: String,
+    /// `alt` texts of the page's images.
+    pub images_alt: String,
+    /// `<meta name=generator>` (the software that made the page).
+    pub powered_by: String,
+}
+
+/// Appends `value` (cleaned) to a ` | `-joined field, within its bound.
+fn push_field(field: &mut String, value: &str) {
+    if field.chars().count() >= PAGE_FIELD_MAX_CHARS {
+        return;
+    }
+    let value = clean(value, PAGE_FIELD_MAX_CHARS);
+    if value.is_empty() {
+        return;
+    }
+    if !field.is_empty() {
+        field.push_str(" | ");
+    }
+    field.push_str(&value);
+    if field.chars().count() > PAGE_FIELD_MAX_CHARS {
+        *field = clean(field, PAGE_FIELD_MAX_CHARS);
+    }
 }
 
 /// Where one `<a>`/`<area>` sits in the page's collected text.
@@ -97,6 +138,10 @@ struct State {
     title_done: bool,
     title_raw: String,
     seen_html: bool,
+    /// Raw text of the `<h1>`/`<h2>` being read (index 0 and 1).
+    heading_raw: [String; 2],
+    /// Inside a word of the current text node (for [`HtmlFacts::words`]).
+    in_word: bool,
 }
 
 /// Most page text kept for snippets; text past it gets no snippets.
@@ -141,6 +186,22 @@ impl State {
             if let Some(sp) = self.spans.get_mut(i) {
                 sp.close = at;
             }
+        }
+    }
+
+    /// Counts the words of a text chunk; a word never spans two text nodes (tags
+    /// separate words, so `<td>a</td><td>b</td>` is two).
+    fn count_words(&mut self, s: &str, last_in_node: bool) {
+        for b in s.bytes() {
+            if b.is_ascii_whitespace() {
+                self.in_word = false;
+            } else if !self.in_word {
+                self.in_word = true;
+                self.facts.words += 1;
+            }
+        }
+        if last_in_node {
+            self.in_word = false;
         }
     }
 
@@ -233,6 +294,9 @@ fn on_anchor(st: &Shared, el: &mut Element<'_, '_>) {
 
 fn on_img(st: &Shared, el: &mut Element<'_, '_>) {
     let mut s = st.borrow_mut();
+    if let Some(alt) = el.get_attribute("alt") {
+        push_field(&mut s.facts.on_page.images_alt, &alt);
+    }
     let Some(i) = s.open_anchor.and_then(|i| s.spans.get(i)).map(|sp| sp.link) else {
         return;
     };
@@ -293,7 +357,44 @@ fn on_simple(st: &Shared, el: &mut Element<'_, '_>, attr_name: &str, kind: LinkT
 }
 
 fn on_meta(st: &Shared, el: &mut Element<'_, '_>) {
+    let social = el
+        .get_attribute("property")
+        .or_else(|| el.get_attribute("name"))
+        .filter(|p| {
+            let p = p.to_ascii_lowercase();
+            p.starts_with("og:") || p.starts_with("twitter:")
+        });
+    if let Some(property) = social {
+        let content = el.get_attribute("content").unwrap_or_default();
+        let mut s = st.borrow_mut();
+        push_field(
+            &mut s.facts.on_page.meta_social,
+            &format!("{property}={content}"),
+        );
+        return;
+    }
     if let Some(name) = el.get_attribute("name") {
+        let field = if name.eq_ignore_ascii_case("description") {
+            Some(0)
+        } else if name.eq_ignore_ascii_case("generator") {
+            Some(1)
+        } else {
+            None
+        };
+        if let Some(f) = field {
+            let content = el.get_attribute("content").unwrap_or_default();
+            let mut s = st.borrow_mut();
+            let on_page = &mut s.facts.on_page;
+            push_field(
+                if f == 0 {
+                    &mut on_page.description
+                } else {
+                    &mut on_page.powered_by
+                },
+                &content,
+            );
+            return;
+        }
         if name.eq_ignore_ascii_case("robots") {
             let content = el
                 .get_attribute("content")
@@ -327,6 +428,28 @@ fn on_meta(st: &Shared, el: &mut Element<'_, '_>) {
             kind: Some(LinkType::Redirect),
             ..RawLink::default()
         });
+    }
+}
+
+/// `<h1>` (level 0) or `<h2>` (level 1): its text is collected until its end tag.
+fn on_heading(st: &Shared, el: &mut Element<'_, '_>, level: usize) {
+    st.borrow_mut().heading_raw[level].clear();
+    if let Some(h) = el.end_tag_handlers() {
+        let st = Rc::clone(st);
+        h.push(Box::new(move |_| {
+            let mut s = st.borrow_mut();
+            let raw = std::mem::take(&mut s.heading_raw[level]);
+            let on_page = &mut s.facts.on_page;
+            push_field(
+                if level == 0 {
+                    &mut on_page.h1
+                } else {
+                    &mut on_page.h2
+                },
+                &raw,
+            );
+            Ok(())
+        }));
     }
 }
 
@@ -395,6 +518,10 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
         };
     let st: Shared = Rc::new(RefCell::new(State::default()));
     {
+        let (h1, h2) = (
+            (Rc::clone(&st), Rc::clone(&st)),
+            (Rc::clone(&st), Rc::clone(&st)),
+        );
         let (a, img, link, base, frame, form, meta, html, svg, title, txt) = (
             Rc::clone(&st),
             Rc::clone(&st),
@@ -457,6 +584,28 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
                     on_title(&title.0, el);
                     Ok(())
                 }),
+                element!("h1", move |el| {
+                    on_heading(&h1.0, el, 0);
+                    Ok(())
+                }),
+                text!("h1", move |t: &mut TextChunk<'_>| {
+                    let mut s = h1.1.borrow_mut();
+                    if s.heading_raw[0].len() < PAGE_FIELD_MAX_CHARS * 4 {
+                        s.heading_raw[0].push_str(t.as_str());
+                    }
+                    Ok(())
+                }),
+                element!("h2", move |el| {
+                    on_heading(&h2.0, el, 1);
+                    Ok(())
+                }),
+                text!("h2", move |t: &mut TextChunk<'_>| {
+                    let mut s = h2.1.borrow_mut();
+                    if s.heading_raw[1].len() < PAGE_FIELD_MAX_CHARS * 4 {
+                        s.heading_raw[1].push_str(t.as_str());
+                    }
+                    Ok(())
+                }),
                 text!("title", move |t: &mut TextChunk<'_>| {
                     let mut s = title.1.borrow_mut();
                     if s.in_title && s.title_raw.len() < TITLE_MAX_CHARS * 8 {
@@ -468,8 +617,10 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
             document_content_handlers: vec![doc_text!(move |t: &mut TextChunk<'_>| {
                 if matches!(t.text_type(), TextType::Data | TextType::CDataSection) {
                     let s = t.as_str();
+                    let mut st = txt.borrow_mut();
+                    st.count_words(s, t.last_in_text_node());
                     if !s.is_empty() {
-                        txt.borrow_mut().on_text(s);
+                        st.on_text(s);
                     }
                 }
                 Ok(())
@@ -531,6 +682,44 @@ mod tests {
         assert!(img.image);
         assert_eq!(img.alt, "Logo & co");
         assert_eq!(img.anchor, "");
+    }
+
+    #[test]
+    fn on_page_fields_and_words() {
+        let html = br#"<html><head><meta name="description" content=" A  page
+            about cats ">
+            <meta property="og:title" content="Cats"><meta name="twitter:card" content="summary">
+            <meta name="generator" content="WordPress 6.4"></head>
+            <body><h1>Hello <b>cats</b></h1><p>one two three</p><h2>First</h2><h2>Second</h2>
+            <img src="a.png" alt="a cat"><img src="b.png"><a href="/x"><img alt="link cat"></a>
+            <script>var not = "words";</script></body></html>"#;
+        let f = extract_html(html, UTF_8);
+        assert_eq!(f.on_page.h1, "Hello cats");
+        assert_eq!(f.on_page.h2, "First | Second");
+        assert_eq!(f.on_page.description, "A page about cats");
+        assert_eq!(
+            f.on_page.meta_social,
+            "og:title=Cats | twitter:card=summary"
+        );
+        assert_eq!(f.on_page.powered_by, "WordPress 6.4");
+        assert_eq!(f.on_page.images_alt, "a cat | link cat");
+        // "Hello", "cats", "one two three", "First", "Second": script text does not count.
+        assert_eq!(f.words, 7);
+    }
+
+    #[test]
+    fn on_page_fields_are_bounded() {
+        let mut html = String::from("<body>");
+        for i in 0..2000 {
+            html.push_str(&format!("<h2>heading number {i}</h2>"));
+        }
+        let f = extract_html(html.as_bytes(), UTF_8);
+        assert!(f.on_page.h2.chars().count() <= PAGE_FIELD_MAX_CHARS);
+        assert!(
+            f.on_page
+                .h2
+                .starts_with("heading number 0 | heading number 1")
+        );
     }
 
     #[test]

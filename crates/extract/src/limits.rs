@@ -10,3 +10,6 @@ pub const TITLE_MAX_CHARS: usize = 512;
 pub const MAX_LINKS_PER_PAGE: usize = 10_000;
 /// Longest `alt` text kept, in characters.
 pub const ALT_MAX_CHARS: usize = 256;
+/// Longest on-page field kept (`h1`, `h2`, meta description, social tags, image alts,
+/// generator), in characters; several values of one field are joined with ` | `.
+pub const PAGE_FIELD_MAX_CHARS: usize = 512;

@@ -115,6 +115,11 @@ pub struct PageObservation {
     pub archive: String,
     /// File offset of the record (or of its gzip member).
     pub archive_offset: u64,
+    /// Words of visible text (0 for non-HTML and WAT records).
+    pub words: u64,
+    /// `h1`, `h2`, `description`, `meta_social`, `images_alt`, `powered_by` (HTML only).
+    #[serde(flatten)]
+    pub on_page: crate::html::OnPage,
     /// Links found on the page, in document order.
     pub links: Vec<LinkObservation>,
 }

@@ -163,6 +163,8 @@ fn build_page(input: PageInput<'_>, head: &HttpHead, body: &[u8]) -> PageObserva
         revisit: input.revisit,
         archive: input.archive.to_owned(),
         archive_offset: input.offset,
+        words: 0,
+        on_page: crate::html::OnPage::default(),
         links: Vec::new(),
     };
     let page_url = input.url.to_url();
@@ -210,6 +212,8 @@ pub(crate) fn apply_facts(
     facts: HtmlFacts,
 ) {
     page.title = facts.title;
+    page.words = facts.words;
+    page.on_page = facts.on_page;
     if !facts.lang.is_empty() {
         let lang = primary_language(&facts.lang);
         if !lang.is_empty() {

@@ -118,6 +118,8 @@ pub fn observe_wat(rec: &Record, archive: &str) -> Outcome {
         revisit: wtype == "revisit",
         archive: archive.to_owned(),
         archive_offset: rec.offset,
+        words: 0,
+        on_page: crate::html::OnPage::default(),
         links: Vec::new(),
     };
     let page_url = url.to_url();

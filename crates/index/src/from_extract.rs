@@ -40,6 +40,8 @@ pub fn visit_from_observation(obs: PageObservation) -> Result<PageVisit, Unusabl
         canonical: parse(obs.canonical),
         links_internal: obs.links_internal,
         links_external: obs.links_external,
+        words: obs.words,
+        on_page: obs.on_page,
         links,
         unchanged: obs.revisit,
     })

@@ -219,6 +219,10 @@ pub struct PageState {
     pub links_internal: u32,
     /// External links on the page.
     pub links_external: u32,
+    /// Words of visible text.
+    pub words: u64,
+    /// Headings, meta description, social tags, image alts, generator.
+    pub on_page: crate::visit::OnPage,
 }
 
 /// A link's identity: the same page, target, kind and anchor are the same link.

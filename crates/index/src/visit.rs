@@ -6,6 +6,7 @@
 use hrefdex_url::NormalUrl;
 
 pub use hrefdex_extract::LinkType;
+pub use hrefdex_extract::html::OnPage;
 
 /// What the index needs to know of a link type beyond its name.
 pub trait LinkTypeExt: Sized {
@@ -118,6 +119,10 @@ pub struct PageVisit {
     pub links_internal: u32,
     /// Count of links to other registrable domains.
     pub links_external: u32,
+    /// Words of visible text (0 for non-HTML pages).
+    pub words: u64,
+    /// Headings, meta description, social tags, image alts, generator.
+    pub on_page: OnPage,
     /// Links found on the page (empty for non-HTML and error pages).
     pub links: Vec<LinkSeen>,
     /// The response is byte-identical to an earlier capture (a WARC `revisit` record):
@@ -143,6 +148,8 @@ impl PageVisit {
             canonical: None,
             links_internal: 0,
             links_external: 0,
+            words: 0,
+            on_page: OnPage::default(),
             links: Vec::new(),
             unchanged: false,
         }

@@ -273,6 +273,23 @@ fn a_known_books_toscrape_link_is_found_with_its_anchor() {
         column(&a, "links_external"),
         vec![Value::Int(0); a.rows.len()]
     );
+    // What the extractor read on the page, through pages_info.
+    let p = ask(
+        &e,
+        "from=pages_info&target=http://books.toscrape.com/&mode=exact&select=url,words,h1,description,images_alt",
+    );
+    assert_eq!(p.rows.len(), 1, "{:?}", p.rows);
+    assert_eq!(strs(&p, "h1"), ["All products"]);
+    let Value::Int(words) = column(&p, "words")[0] else {
+        panic!("int expected")
+    };
+    assert!(words > 100, "words {words}");
+    assert!(strs(&p, "images_alt")[0].contains("A Light in the Attic"));
+    assert_eq!(
+        strs(&p, "description"),
+        [""],
+        "the page's description is empty"
+    );
 }
 
 #[test]

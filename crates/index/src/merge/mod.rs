@@ -197,6 +197,8 @@ impl IndexState {
             page.page_size = visit.page_size;
             page.links_internal = visit.links_internal;
             page.links_external = visit.links_external;
+            page.words = visit.words;
+            page.on_page.clone_from(&visit.on_page);
         }
 
         let seen_links = links_on_visit(visit);
@@ -337,6 +339,8 @@ impl PageState {
             page_size: 0,
             links_internal: 0,
             links_external: 0,
+            words: 0,
+            on_page: crate::visit::OnPage::default(),
         }
     }
 }

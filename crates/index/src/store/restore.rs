@@ -96,6 +96,25 @@ pub fn restore(
             c.s("content_encoding")?,
         );
         let size = c.get::<deltalake::arrow::array::Int64Array>("size")?;
+        // Columns added after the first release: absent from older versions.
+        let optional_text = |name: &str| {
+            batch.column_by_name(name).and_then(|a| {
+                a.as_any()
+                    .downcast_ref::<deltalake::arrow::array::StringArray>()
+            })
+        };
+        let words = batch.column_by_name("words").and_then(|a| {
+            a.as_any()
+                .downcast_ref::<deltalake::arrow::array::Int64Array>()
+        });
+        let on_page_columns = [
+            optional_text("h1"),
+            optional_text("h2"),
+            optional_text("description"),
+            optional_text("meta_social"),
+            optional_text("images_alt"),
+            optional_text("powered_by"),
+        ];
         let (code, li, le) = (
             c.i32("http_code")?,
             c.i32("links_internal")?,
@@ -126,6 +145,24 @@ pub fn restore(
                 page_size: u64::try_from(size.value(i)).unwrap_or(0),
                 links_internal: u32::try_from(li.value(i)).unwrap_or(0),
                 links_external: u32::try_from(le.value(i)).unwrap_or(0),
+                words: words
+                    .filter(|w| w.is_valid(i))
+                    .map_or(0, |w| u64::try_from(w.value(i)).unwrap_or(0)),
+                on_page: {
+                    let text = |k: usize| -> String {
+                        on_page_columns[k]
+                            .filter(|a| a.is_valid(i))
+                            .map_or_else(String::new, |a| a.value(i).to_owned())
+                    };
+                    crate::visit::OnPage {
+                        h1: text(0),
+                        h2: text(1),
+                        description: text(2),
+                        meta_social: text(3),
+                        images_alt: text(4),
+                        powered_by: text(5),
+                    }
+                },
             };
             s.pages.insert(id, page);
         }

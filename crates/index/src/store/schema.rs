@@ -120,6 +120,14 @@ pub static PAGES: LazyLock<SchemaRef> = LazyLock::new(|| {
         i32f("links_external"),
         i32f("ahrefs_rank"),
         Field::new("ur_raw", DataType::Float64, false),
+        // Added after the first release: nullable, so versions written before still read.
+        Field::new("words", DataType::Int64, true),
+        Field::new("h1", DataType::Utf8, true),
+        Field::new("h2", DataType::Utf8, true),
+        Field::new("description", DataType::Utf8, true),
+        Field::new("meta_social", DataType::Utf8, true),
+        Field::new("images_alt", DataType::Utf8, true),
+        Field::new("powered_by", DataType::Utf8, true),
     ]))
 });
 

@@ -363,6 +363,38 @@ pub fn pages(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
                         .map(|id| s.authority.ur_raw.get(*id as usize).copied().unwrap_or(0.0))
                         .collect::<Vec<_>>(),
                 )),
+                Arc::new(Int64Array::from(
+                    chunk
+                        .iter()
+                        .map(|id| i64::try_from(page(id).words).unwrap_or(i64::MAX))
+                        .collect::<Vec<_>>(),
+                )),
+                strs(chunk.iter().map(|id| &*page(id).on_page.h1).collect()),
+                strs(chunk.iter().map(|id| &*page(id).on_page.h2).collect()),
+                strs(
+                    chunk
+                        .iter()
+                        .map(|id| &*page(id).on_page.description)
+                        .collect(),
+                ),
+                strs(
+                    chunk
+                        .iter()
+                        .map(|id| &*page(id).on_page.meta_social)
+                        .collect(),
+                ),
+                strs(
+                    chunk
+                        .iter()
+                        .map(|id| &*page(id).on_page.images_alt)
+                        .collect(),
+                ),
+                strs(
+                    chunk
+                        .iter()
+                        .map(|id| &*page(id).on_page.powered_by)
+                        .collect(),
+                ),
             ];
             RecordBatch::try_new(SchemaRef::clone(&schema::PAGES), arrays)
         })

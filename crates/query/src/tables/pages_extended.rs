@@ -3,10 +3,11 @@
 //!
 //! * `pages_extended` adds the page's live external backlinks: `backlinks`, `dofollow`,
 //!   `nofollow`, `redirects` (redirect links to it), `refdomains`, `refips`, `refclass_c`.
-//! * `pages_info` adds `ip`, `canonical_url` and `links_images` (live image links on the
-//!   page). Not collected by the extractor yet, and answered as zero or empty: `time`,
-//!   `words`, `description`, `meta_social`, `h1`, `h2`, `images_alt`, `powered_by`,
-//!   `render_result` (docs/api.md says so too).
+//! * `pages_info` adds `ip`, `canonical_url`, `links_images` (live image links on the
+//!   page) and what the extractor read on the page: `words`, `h1`, `h2`, `description`,
+//!   `meta_social`, `images_alt`, `powered_by` (several values joined with ` | `). Not
+//!   known, and answered as 0 or empty: `time` (fetch duration; archives do not record
+//!   it) and `render_result` (pages are not rendered). docs/api.md says so too.
 //!
 //! Both are one join of the target's `pages` rows with per-URL link aggregates; every
 //! `where` and `having` condition then applies to the joined rows by API name.
@@ -90,20 +91,20 @@ pub(super) async fn info(snapshot: &Snapshot, request: &Request) -> Result<Answe
             vec![count(lit(1i64)).alias("links_images")],
         )?;
     let null_text = || lit(ScalarValue::Utf8(None));
-    let missing = [
+    let from_page = [
         ("ip", col("ip")),
         ("canonical_url", col("canonical_url")),
         ("time", lit(0i64)),
-        ("words", lit(0i64)),
-        ("description", null_text()),
-        ("meta_social", null_text()),
-        ("h1", null_text()),
-        ("h2", null_text()),
-        ("images_alt", null_text()),
-        ("powered_by", null_text()),
+        ("words", col("words")),
+        ("description", col("description")),
+        ("meta_social", col("meta_social")),
+        ("h1", col("h1")),
+        ("h2", col("h2")),
+        ("images_alt", col("images_alt")),
+        ("powered_by", col("powered_by")),
         ("render_result", null_text()),
     ];
-    let rows_df = joined(snapshot, request, images, &["links_images"], &missing).await?;
+    let rows_df = joined(snapshot, request, images, &["links_images"], &from_page).await?;
     finish(request, rows_df).await
 }
 
