@@ -518,10 +518,6 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
         };
     let st: Shared = Rc::new(RefCell::new(State::default()));
     {
-        let (h1, h2) = (
-            (Rc::clone(&st), Rc::clone(&st)),
-            (Rc::clone(&st), Rc::clone(&st)),
-        );
         let (a, img, link, base, frame, form, meta, html, svg, title, txt) = (
             Rc::clone(&st),
             Rc::clone(&st),
@@ -535,7 +531,7 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
             (Rc::clone(&st), Rc::clone(&st)),
             Rc::clone(&st),
         );
-        let settings = Settings {
+        let mut settings = Settings {
             element_content_handlers: vec![
                 element!("a[href], area[href]", move |el| {
                     on_anchor(&a, el);
@@ -584,28 +580,6 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
                     on_title(&title.0, el);
                     Ok(())
                 }),
-                element!("h1", move |el| {
-                    on_heading(&h1.0, el, 0);
-                    Ok(())
-                }),
-                text!("h1", move |t: &mut TextChunk<'_>| {
-                    let mut s = h1.1.borrow_mut();
-                    if s.heading_raw[0].len() < PAGE_FIELD_MAX_CHARS * 4 {
-                        s.heading_raw[0].push_str(t.as_str());
-                    }
-                    Ok(())
-                }),
-                element!("h2", move |el| {
-                    on_heading(&h2.0, el, 1);
-                    Ok(())
-                }),
-                text!("h2", move |t: &mut TextChunk<'_>| {
-                    let mut s = h2.1.borrow_mut();
-                    if s.heading_raw[1].len() < PAGE_FIELD_MAX_CHARS * 4 {
-                        s.heading_raw[1].push_str(t.as_str());
-                    }
-                    Ok(())
-                }),
                 text!("title", move |t: &mut TextChunk<'_>| {
                     let mut s = title.1.borrow_mut();
                     if s.in_title && s.title_raw.len() < TITLE_MAX_CHARS * 8 {
@@ -628,6 +602,24 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
             encoding: enc,
             ..Settings::new()
         };
+        for (level, selector) in ["h1", "h2"].into_iter().enumerate() {
+            let (on_start, on_text) = (Rc::clone(&st), Rc::clone(&st));
+            settings
+                .element_content_handlers
+                .push(element!(selector, move |el| {
+                    on_heading(&on_start, el, level);
+                    Ok(())
+                }));
+            settings
+                .element_content_handlers
+                .push(text!(selector, move |t: &mut TextChunk<'_>| {
+                    let mut s = on_text.borrow_mut();
+                    if s.heading_raw[level].len() < PAGE_FIELD_MAX_CHARS * 4 {
+                        s.heading_raw[level].push_str(t.as_str());
+                    }
+                    Ok(())
+                }));
+        }
         let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
         // A rewriter error (only memory limits, none set) leaves what was found so far.
         if rewriter.write(&bytes).is_ok() {
