@@ -17,6 +17,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut reader) = RecordReader::new(&rec[..]) else { return };
     if let Some(Ok(r)) = reader.next() {
         if let Outcome::Page(p) = observe_record(&r, "fuzz") {
+            let o = &p.on_page;
+            for field in [&o.h1, &o.h2, &o.description, &o.meta_social, &o.images_alt, &o.powered_by] {
+                assert!(field.chars().count() <= hrefdex_extract::limits::PAGE_FIELD_MAX_CHARS);
+            }
             for l in &p.links {
                 assert!(l.url_to.starts_with("http"));
                 assert!(l.anchor.chars().count() <= hrefdex_extract::limits::ANCHOR_MAX_CHARS);
