@@ -3,10 +3,9 @@
 
 use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
-use hrefdex_api::encode::{Answer, Extras};
+use hrefdex_api::encode::Answer;
 
-use super::order_and_page;
-use crate::convert::rows;
+use super::finish_rows;
 use crate::engine::{QueryError, Snapshot};
 use crate::exprs;
 
@@ -21,23 +20,9 @@ fn stored(name: &str) -> Expr {
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let range = exprs::key_ranges("to_key", &request.key_ranges());
     let mut predicate = range.and(col("internal").eq(lit(false)));
-    for c in request.where_.iter().chain(&request.having) {
+    for c in &request.where_ {
         predicate = predicate.and(exprs::condition(c, stored));
     }
     let df = snapshot.ctx.table("link_events").await?.filter(predicate)?;
-    let df = order_and_page(df, request, stored)?;
-    let df = df.select(
-        request
-            .select
-            .iter()
-            .map(|c| stored(c.name).alias(c.name))
-            .collect::<Vec<_>>(),
-    )?;
-    let batches = df.collect().await?;
-    Ok(Answer {
-        table: request.table,
-        columns: request.select.clone(),
-        rows: rows(&batches, &request.select)?,
-        extras: Extras::default(),
-    })
+    finish_rows(df, request, stored).await
 }

@@ -5,10 +5,9 @@
 
 use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
-use hrefdex_api::encode::{Answer, Extras};
+use hrefdex_api::encode::Answer;
 
-use super::{live_backlinks, order_and_page};
-use crate::convert::rows;
+use super::{finish_rows, live_backlinks};
 use crate::engine::{QueryError, Snapshot};
 use crate::exprs;
 
@@ -33,7 +32,7 @@ pub(super) async fn backlinks(
     let df = live_backlinks(snapshot, request, |n| Some(stored(n)))
         .await?
         .filter(broken())?;
-    finish(df, request).await
+    finish_rows(df, request, stored).await
 }
 
 /// `broken_links`.
@@ -44,29 +43,5 @@ pub(super) async fn links(snapshot: &Snapshot, request: &Request) -> Result<Answ
         predicate = predicate.and(exprs::condition(c, stored));
     }
     let df = snapshot.ctx.table("links_out").await?.filter(predicate)?;
-    finish(df, request).await
-}
-
-async fn finish(
-    mut df: datafusion::dataframe::DataFrame,
-    request: &Request,
-) -> Result<Answer, QueryError> {
-    for c in &request.having {
-        df = df.filter(exprs::condition(c, stored))?;
-    }
-    let df = order_and_page(df, request, stored)?;
-    let df = df.select(
-        request
-            .select
-            .iter()
-            .map(|c| stored(c.name).alias(c.name))
-            .collect::<Vec<_>>(),
-    )?;
-    let batches = df.collect().await?;
-    Ok(Answer {
-        table: request.table,
-        columns: request.select.clone(),
-        rows: rows(&batches, &request.select)?,
-        extras: Extras::default(),
-    })
+    finish_rows(df, request, stored).await
 }

@@ -253,6 +253,32 @@ pub(crate) fn named(name: &str) -> Expr {
     col(name)
 }
 
+/// The end of every table with one row per link or page: `having`, the full order,
+/// offset and limit, and the selected columns, each read through `stored`.
+pub(crate) async fn finish_rows(
+    mut df: DataFrame,
+    request: &Request,
+    stored: impl Fn(&str) -> Expr,
+) -> Result<Answer, QueryError> {
+    for c in &request.having {
+        df = df.filter(exprs::condition(c, &stored))?;
+    }
+    let df = order_and_page(df, request, &stored)?.select(
+        request
+            .select
+            .iter()
+            .map(|c| stored(c.name).alias(c.name))
+            .collect::<Vec<_>>(),
+    )?;
+    let batches = df.collect().await?;
+    Ok(Answer {
+        table: request.table,
+        columns: request.select.clone(),
+        rows: crate::convert::rows(&batches, &request.select)?,
+        extras: hrefdex_api::encode::Extras::default(),
+    })
+}
+
 /// Sort, offset and limit by the request's full order, over columns named as the API names them.
 pub(crate) fn order_and_page(
     df: DataFrame,
