@@ -49,7 +49,7 @@ pub enum ImportError {
 
 /// Told about progress; called from several threads.
 pub trait Progress: Sync {
-    /// A new phase starts (`extract`, `merge`, `ratings`, `write`).
+    /// A new phase starts (`extract`, `load`, `merge`, `ratings`, `write`).
     fn phase(&self, name: &'static str);
     /// One more page extracted.
     fn page(&self);
@@ -78,6 +78,42 @@ pub struct ImportReport {
     pub links_total: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
+    /// Wall-clock seconds per phase, in order (`extract`, `load`, `merge`, `ratings`, `write`).
+    pub phases: Vec<(&'static str, f64)>,
+}
+
+/// Times consecutive phases and tells the progress display when each starts.
+struct Phases<'a> {
+    progress: &'a dyn Progress,
+    done: Vec<(&'static str, f64)>,
+    current: Option<(&'static str, Instant)>,
+}
+
+impl<'a> Phases<'a> {
+    fn new(progress: &'a dyn Progress) -> Self {
+        Phases {
+            progress,
+            done: Vec::new(),
+            current: None,
+        }
+    }
+
+    fn start(&mut self, name: &'static str) {
+        self.finish_current();
+        self.progress.phase(name);
+        self.current = Some((name, Instant::now()));
+    }
+
+    fn finish_current(&mut self) {
+        if let Some((name, at)) = self.current.take() {
+            self.done.push((name, at.elapsed().as_secs_f64()));
+        }
+    }
+
+    fn finish(mut self) -> Vec<(&'static str, f64)> {
+        self.finish_current();
+        self.done
+    }
 }
 
 struct VisitSink<'a> {
@@ -120,8 +156,9 @@ pub fn import(
         })?;
     }
     let _lock = index.lock()?;
+    let mut phases = Phases::new(progress);
 
-    progress.phase("extract");
+    phases.start("extract");
     let sink = VisitSink {
         visits: Mutex::new((Vec::new(), BTreeMap::new())),
         progress,
@@ -132,16 +169,17 @@ pub fn import(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
 
-    progress.phase("merge");
+    phases.start("load");
     let base = index.resolve(None)?;
     let mut state = index.load_state(base.as_ref())?;
+    phases.start("merge");
     let merge = state.merge(visits)?;
 
-    progress.phase("ratings");
+    phases.start("ratings");
     state.compute_sitewide();
     state.compute_authority()?;
 
-    progress.phase("write");
+    phases.start("write");
     let summary = serde_json::json!({
         "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "merge": &merge,
@@ -154,5 +192,6 @@ pub fn import(
         merge,
         links_total: state.links.len() as u64,
         seconds: started.elapsed().as_secs_f64(),
+        phases: phases.finish(),
     })
 }

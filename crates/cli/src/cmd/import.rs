@@ -98,6 +98,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "  links: {} new, {} kept, {} lost; {} in the index",
         m.new_links, m.kept_links, m.lost_links, report.links_total
     );
+    let phases: Vec<String> = report
+        .phases
+        .iter()
+        .map(|(name, secs)| format!("{name} {secs:.1}s"))
+        .collect();
+    eprintln!("  time: {}", phases.join(", "));
     if !report.unusable.is_empty() {
         eprintln!("  unusable observations: {:?}", report.unusable);
     }

@@ -243,7 +243,7 @@ impl IndexState {
                     id
                 }
             };
-            self.links[id as usize].refresh(&link);
+            self.links[id as usize].refresh(link);
             seen.insert(id);
         }
 
@@ -381,15 +381,17 @@ impl LinkState {
         self.last_origin = Origin::Recrawl;
     }
 
-    fn refresh(&mut self, seen: &LinkSeen) {
+    /// Flags and texts from the latest sighting; the texts move (a batch's links are
+    /// the bulk of an import's memory, and they are not needed twice).
+    fn refresh(&mut self, seen: LinkSeen) {
         self.nofollow = seen.nofollow;
         self.ugc = seen.ugc;
         self.sponsored = seen.sponsored;
         self.image = seen.image;
         self.redirect = seen.redirect;
-        self.alt = seen.alt.as_str().into();
-        self.text_pre = seen.text_pre.as_str().into();
-        self.text_post = seen.text_post.as_str().into();
+        self.alt = seen.alt.into_boxed_str();
+        self.text_pre = seen.text_pre.into_boxed_str();
+        self.text_post = seen.text_post.into_boxed_str();
     }
 }
 

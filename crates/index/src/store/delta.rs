@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use deltalake::DeltaTable;
 use deltalake::arrow::array::RecordBatch;
 use deltalake::arrow::datatypes::SchemaRef;
+use deltalake::arrow::error::ArrowError;
 use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
 use deltalake::kernel::transaction::CommitBuilder;
 use deltalake::kernel::{Action, StructType};
@@ -66,10 +67,11 @@ async fn open_or_create(path: &Path, schema: &SchemaRef) -> Result<DeltaTable, S
 }
 
 /// Replaces the table's contents with `batches` in one commit; returns the new version.
+/// Batches are pulled one at a time, so a lazy iterator keeps memory to one batch.
 pub async fn overwrite(
     path: &Path,
     schema: &SchemaRef,
-    batches: Vec<RecordBatch>,
+    batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
 ) -> Result<u64, StoreError> {
     let table = open_or_create(path, schema).await?;
     let snapshot = table.snapshot()?;
@@ -93,7 +95,7 @@ pub async fn overwrite(
     };
     let mut writer = writer.with_writer_properties(writer_properties());
     for batch in batches {
-        writer.write(batch).await?;
+        writer.write(batch?).await?;
     }
     let mut actions: Vec<Action> = writer.flush().await?.into_iter().map(Action::Add).collect();
     actions.extend(removes);

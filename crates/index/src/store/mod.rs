@@ -220,7 +220,11 @@ impl Index {
         schema: &SchemaRef,
         batches: Vec<RecordBatch>,
     ) -> Result<u64, StoreError> {
-        self.block_on(delta::overwrite(&self.table_path(table), schema, batches))
+        self.block_on(delta::overwrite(
+            &self.table_path(table),
+            schema,
+            batches.into_iter().map(Ok),
+        ))
     }
 
     /// The data files of a table's latest version, `None` when the table does not exist.
@@ -363,13 +367,14 @@ impl Index {
     ) -> Result<IndexVersion, StoreError> {
         let next = self.versions()?.last().map_or(0, |v| v.version + 1);
         let mut tables = [0u64; 5];
+        let ranks = serialize::Ranks::new(state);
         for (i, table) in TABLES.iter().enumerate() {
-            let (schema, batches): (&SchemaRef, Vec<RecordBatch>) = match *table {
-                "links_in" => (&schema::LINKS, serialize::links_in(state)?),
-                "links_out" => (&schema::LINKS, serialize::links_out(state)?),
-                "pages" => (&schema::PAGES, serialize::pages(state)?),
-                "domains" => (&schema::DOMAINS, serialize::domains(state)?),
-                _ => (&schema::LINK_EVENTS, serialize::link_events(state)?),
+            let (schema, batches): (&SchemaRef, serialize::Batches<'_>) = match *table {
+                "links_in" => (&schema::LINKS, serialize::links_in(state, &ranks)),
+                "links_out" => (&schema::LINKS, serialize::links_out(state, &ranks)),
+                "pages" => (&schema::PAGES, serialize::pages(state, &ranks)),
+                "domains" => (&schema::DOMAINS, serialize::domains(state)),
+                _ => (&schema::LINK_EVENTS, serialize::link_events(state, &ranks)),
             };
             fail_point(&format!("before:{table}"));
             tables[i] =

@@ -194,96 +194,134 @@ impl<'a> LinkColumns<'a> {
     }
 }
 
-fn link_batches(s: &IndexState, order: &[u32]) -> Result<Vec<RecordBatch>, ArrowError> {
-    order
-        .chunks(BATCH_ROWS)
-        .map(|chunk| {
-            let mut cols = LinkColumns::default();
-            for &id in chunk {
-                cols.push(s, id);
-            }
-            RecordBatch::try_new(SchemaRef::clone(&schema::LINKS), cols.arrays())
-        })
-        .collect()
+/// Record batches produced one at a time, so that only one batch of a table is ever
+/// materialised while the writer encodes it.
+pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + 'a>;
+
+/// Sort ranks of every URL (by SURT key, then URL) and every anchor (by text).
+///
+/// Tables are sorted by keys that are strings reached through two indirections; ranking
+/// each string once (M log M over distinct strings) lets the row sorts (N log N over
+/// links, N ≫ M) compare packed integers instead.
+pub struct Ranks {
+    url: Vec<u32>,
+    anchor: Vec<u32>,
+}
+
+impl Ranks {
+    /// Ranks the URLs and anchors of `s`.
+    pub fn new(s: &IndexState) -> Ranks {
+        let mut urls: Vec<u32> = (0..s.urls.len() as u32).collect();
+        urls.sort_unstable_by(|&a, &b| {
+            let (ia, ib) = (s.urls.info(a), s.urls.info(b));
+            ia.key.cmp(&ib.key).then_with(|| ia.url.cmp(&ib.url))
+        });
+        let mut anchors: Vec<u32> = (0..s.anchors.len() as u32).collect();
+        anchors.sort_unstable_by(|&a, &b| s.anchors.get(a).cmp(s.anchors.get(b)));
+        Ranks {
+            url: invert(&urls),
+            anchor: invert(&anchors),
+        }
+    }
+
+    /// Packs a link's sort key: `(first, second, kind, anchor)` where `first`/`second`
+    /// are the ranks of its target and referring URL in the order the table wants.
+    fn link_key(&self, s: &IndexState, id: u32, target_first: bool) -> (u128, u32) {
+        let key = &s.links[id as usize].key;
+        let (to, from) = (self.url[key.to as usize], self.url[key.from as usize]);
+        let (first, second) = if target_first { (to, from) } else { (from, to) };
+        let packed = (u128::from(first) << 72)
+            | (u128::from(second) << 40)
+            | (u128::from(key.link_type as u8) << 32)
+            | u128::from(self.anchor[key.anchor as usize]);
+        (packed, id)
+    }
+
+    fn link_order(&self, s: &IndexState, target_first: bool) -> Vec<u32> {
+        let mut keyed: Vec<(u128, u32)> = (0..s.links.len() as u32)
+            .map(|id| self.link_key(s, id, target_first))
+            .collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, id)| id).collect()
+    }
+}
+
+/// `order[rank] = id` into `rank[id]`.
+fn invert(order: &[u32]) -> Vec<u32> {
+    let mut rank = vec![0u32; order.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    rank
+}
+
+/// Lazily cuts `items` into batches of [`BATCH_ROWS`] rows built by `build`.
+fn batches<'a, T: 'a>(
+    items: Vec<T>,
+    build: impl Fn(&[T]) -> Result<RecordBatch, ArrowError> + 'a,
+) -> Batches<'a> {
+    let chunks = items.len().div_ceil(BATCH_ROWS);
+    Box::new((0..chunks).map(move |i| {
+        let end = ((i + 1) * BATCH_ROWS).min(items.len());
+        build(&items[i * BATCH_ROWS..end])
+    }))
+}
+
+fn link_batches(s: &IndexState, order: Vec<u32>) -> Batches<'_> {
+    batches(order, move |chunk| {
+        let mut cols = LinkColumns::default();
+        for &id in chunk {
+            cols.push(s, id);
+        }
+        RecordBatch::try_new(SchemaRef::clone(&schema::LINKS), cols.arrays())
+    })
 }
 
 /// `links_in`: every link, sorted by target key, then referring key, kind and anchor.
-pub fn links_in(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
-    let mut order: Vec<u32> = (0..s.links.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (la, lb) = (&s.links[a as usize].key, &s.links[b as usize].key);
-        s.urls
-            .info(la.to)
-            .key
-            .cmp(&s.urls.info(lb.to).key)
-            .then_with(|| s.urls.info(la.from).key.cmp(&s.urls.info(lb.from).key))
-            .then(la.link_type.cmp(&lb.link_type))
-            .then_with(|| s.anchors.get(la.anchor).cmp(s.anchors.get(lb.anchor)))
-    });
-    link_batches(s, &order)
+pub fn links_in<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
+    link_batches(s, ranks.link_order(s, true))
 }
 
 /// `links_out`: every link, sorted by referring key, then target key, kind and anchor.
-pub fn links_out(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
-    let mut order: Vec<u32> = (0..s.links.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (la, lb) = (&s.links[a as usize].key, &s.links[b as usize].key);
-        s.urls
-            .info(la.from)
-            .key
-            .cmp(&s.urls.info(lb.from).key)
-            .then_with(|| s.urls.info(la.to).key.cmp(&s.urls.info(lb.to).key))
-            .then(la.link_type.cmp(&lb.link_type))
-            .then_with(|| s.anchors.get(la.anchor).cmp(s.anchors.get(lb.anchor)))
-    });
-    link_batches(s, &order)
+pub fn links_out<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
+    link_batches(s, ranks.link_order(s, false))
 }
 
 /// `link_events`: every event, sorted by target key then time.
-pub fn link_events(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+pub fn link_events<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
     let mut events: Vec<&LinkEvent> = s.events.iter().collect();
-    events.sort_by(|a, b| {
-        let (ka, kb) = (&s.links[a.link as usize].key, &s.links[b.link as usize].key);
-        s.urls
-            .info(ka.to)
-            .key
-            .cmp(&s.urls.info(kb.to).key)
-            .then(a.time.cmp(&b.time))
-            .then(a.kind.cmp(&b.kind))
-            .then(a.link.cmp(&b.link))
+    events.sort_unstable_by_key(|e| {
+        let to = s.links[e.link as usize].key.to;
+        (ranks.url[to as usize], e.time, e.kind, e.link)
     });
-    events
-        .chunks(BATCH_ROWS)
-        .map(|chunk| {
-            let mut cols = LinkColumns::default();
-            for e in chunk {
-                cols.push(s, e.link);
-            }
-            let mut arrays: Vec<ArrayRef> = vec![
-                ts(chunk.iter().map(|e| micros(e.time)).collect()),
-                Arc::new(Date32Array::from(
-                    chunk.iter().map(|e| day(e.time)).collect::<Vec<_>>(),
-                )),
-                strs(chunk.iter().map(|e| e.kind.as_str()).collect()),
-                Arc::new(StringArray::from(
-                    chunk
-                        .iter()
-                        .map(|e| e.reason.map(|r| r.as_str()))
-                        .collect::<Vec<_>>(),
-                )),
-            ];
-            arrays.extend(cols.arrays());
-            RecordBatch::try_new(SchemaRef::clone(&schema::LINK_EVENTS), arrays)
-        })
-        .collect()
+    batches(events, move |chunk| {
+        let mut cols = LinkColumns::default();
+        for e in chunk {
+            cols.push(s, e.link);
+        }
+        let mut arrays: Vec<ArrayRef> = vec![
+            ts(chunk.iter().map(|e| micros(e.time)).collect()),
+            Arc::new(Date32Array::from(
+                chunk.iter().map(|e| day(e.time)).collect::<Vec<_>>(),
+            )),
+            strs(chunk.iter().map(|e| e.kind.as_str()).collect()),
+            Arc::new(StringArray::from(
+                chunk
+                    .iter()
+                    .map(|e| e.reason.map(|r| r.as_str()))
+                    .collect::<Vec<_>>(),
+            )),
+        ];
+        arrays.extend(cols.arrays());
+        RecordBatch::try_new(SchemaRef::clone(&schema::LINK_EVENTS), arrays)
+    })
 }
 
 /// `pages`: crawled pages sorted by key.
-pub fn pages(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+pub fn pages<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
     let mut ids: Vec<u32> = s.pages.keys().copied().collect();
-    ids.sort_unstable_by(|&a, &b| s.urls.info(a).key.cmp(&s.urls.info(b).key).then(a.cmp(&b)));
-    ids.chunks(BATCH_ROWS)
-        .map(|chunk| {
+    ids.sort_unstable_by_key(|&id| ranks.url[id as usize]);
+    batches(ids, move |chunk| {
             let info = |id: &u32| s.urls.info(*id);
             let page = |id: &u32| &s.pages[id];
             let url_of = |id: Option<u32>| id.map_or("", |i| &*s.urls.info(i).url);
@@ -398,11 +436,10 @@ pub fn pages(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
             ];
             RecordBatch::try_new(SchemaRef::clone(&schema::PAGES), arrays)
         })
-        .collect()
 }
 
 /// `domains`: every registrable domain sorted by name.
-pub fn domains(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
+pub fn domains(s: &IndexState) -> Batches<'_> {
     let mut pages_per_domain = vec![0i64; s.domains.len()];
     for id in s.pages.keys() {
         pages_per_domain[s.urls.info(*id).domain as usize] += 1;
@@ -426,8 +463,7 @@ pub fn domains(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
     }
     let mut ids: Vec<u32> = (0..s.domains.len() as u32).collect();
     ids.sort_unstable_by(|&a, &b| s.domains.get(a).cmp(s.domains.get(b)));
-    ids.chunks(BATCH_ROWS)
-        .map(|chunk| {
+    batches(ids, move |chunk| {
             let arrays: Vec<ArrayRef> = vec![
                 strs(chunk.iter().map(|&d| s.domains.get(d)).collect()),
                 Arc::new(Int32Array::from(
@@ -469,5 +505,4 @@ pub fn domains(s: &IndexState) -> Result<Vec<RecordBatch>, ArrowError> {
             ];
             RecordBatch::try_new(SchemaRef::clone(&schema::DOMAINS), arrays)
         })
-        .collect()
 }
