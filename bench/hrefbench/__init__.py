@@ -1,0 +1,1 @@
+"""hrefdex's benchmark suite (bench/run)."""

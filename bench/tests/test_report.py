@@ -1,0 +1,118 @@
+"""Hermetic checks of the suite's own logic (no binaries, no network, no peers):
+
+    python3 -m unittest discover -s bench/tests
+"""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from hrefbench import kv, latency, report, util  # noqa: E402
+from hrefbench.util import BenchError  # noqa: E402
+
+DOC = "# Benchmarks\n\nHand-written intro.\n\n## PageRank\n\nnumbers\n"
+
+
+def s(*values):
+    return util.summary(list(values))
+
+
+def cells(engine, p50):
+    return [{"engine": engine, "table": t, "label": g, "target": "dom.com", "backlinks": 10,
+             "p50": s(p50), "p99": p50 * 2, "rows": 10, "check": 10}
+            for t in report.TABLES for g in report.TARGETS]
+
+
+RESULTS = {
+    "machine": {"date": "2026-12-01 10:00 UTC", "cores": 2, "cpu": "x", "memory_gib": 23.5,
+                "commit": "abc", "load_average_start": [0.5, 0, 0], "load_average_end": [0.7, 0, 0]},
+    "peers": {"duckdb": "2.0.1", "clickhouse": "26.9"},
+    "argv": ["--sizes", "1M,10M"], "settings": {"latency_rounds": 3},
+    "extract": {"input_bytes": 1e6, "rounds": {"peer": [1]},
+                "peer": {"mb_s": s(50.0), "records_s": s(300.0), "seconds": s(3.0), "records": 1171,
+                         "links": 5, "payload_mb": 174.6, "threads": 1},
+                "hrefdex_1": {"mb_s": s(150.0, 140.0, 160.0), "records_s": s(900.0), "seconds": s(1.1),
+                              "records": 1171, "links": 6, "payload_mb": 172.8, "threads": 1},
+                "hrefdex_all": {"mb_s": s(250.0), "records_s": s(1500.0), "seconds": s(0.7),
+                                "records": 1171, "links": 6, "payload_mb": 172.8, "threads": 2}},
+    "by_size": {
+        "1M": {"index": {"links": 1_049_747, "gen": {"warc_bytes": 1.2e8}, "import_s": 2.0,
+                         "links_per_s": 524_873, "import_peak_rss_bytes": 2**30, "bytes_total": 3.9e7,
+                         "bytes_per_link": 37.2, "tables": {"links_in": {"bytes": 2e7}}},
+               "latency": {"cells": cells("hrefdex", 1.5) + cells("duckdb", 9.0) + cells("clickhouse", 6.0),
+                           "peers": {"duckdb": {"bytes": 8e7}}}},
+        "10M": {"index": {"error": "import failed: killed by SIGKILL", "gen": {"pages": 700000}}},
+    },
+}
+
+
+class Markers(unittest.TestCase):
+    def test_first_time_goes_under_the_title(self):
+        out = report.replace_block(DOC, report.placeholder())
+        self.assertTrue(out.startswith("# Benchmarks\n\n" + report.BEGIN))
+        self.assertIn(report.END + "\n\nHand-written intro.", out)
+        self.assertTrue(out.endswith("## PageRank\n\nnumbers\n"))
+
+    def test_replacing_keeps_everything_outside(self):
+        once = report.replace_block(DOC, report.placeholder())
+        twice = report.replace_block(once, report.render(RESULTS))
+        self.assertEqual(twice.count(report.BEGIN), 1)
+        self.assertNotIn("Not yet run", twice)
+        self.assertEqual(once.split(report.END)[1], twice.split(report.END)[1])
+        self.assertEqual(once.split(report.BEGIN)[0], twice.split(report.BEGIN)[0])
+        self.assertEqual(report.replace_block(twice, report.placeholder()), once)
+
+    def test_a_lone_marker_is_refused(self):
+        with self.assertRaises(BenchError):
+            report.replace_block(DOC + report.BEGIN, report.placeholder())
+
+
+class Render(unittest.TestCase):
+    def test_goals(self):
+        md = report.render(RESULTS)
+        self.assertIn("| #3 | extraction ≥ 2.5× FastWARC + Resiliparse per core | 3.00×", md)
+        self.assertIn("524,873 links/s (1,049,747 links) | **met** |", md)
+        self.assertIn("37.2 bytes/link", md)
+        self.assertIn("no index of ≥ 10M links was measured", md)
+        self.assertIn("PageRank ≤ ½ of PRPACK's time | — | not measured |", md)
+
+    def test_latency_rows_and_ratio(self):
+        md = report.render(RESULTS)
+        self.assertIn("| huge dom.com (10) | backlinks | 10 | 1.50 | 3.00 | 9.00 | 18.00 | 6.00 | 12.00 | 6.0× | 4.0× |", md)
+        self.assertIn("| 10M | — (700,000 pages)", md)
+
+    def test_goal_5_at_10m(self):
+        r = dict(RESULTS, by_size={"10M": dict(RESULTS["by_size"]["1M"])})
+        r["by_size"]["10M"]["index"] = dict(r["by_size"]["10M"]["index"], links=10_500_000)
+        md = report.render(r)
+        self.assertIn("| #5 | backlinks p50 ≤ 2 ms at 10M links | huge / median / small: 1.50 / 1.50 / 1.50 ms at 10,500,000 links | **met** |", md)
+        self.assertIn("| #5 | backlinks ≥ 5× faster than DuckDB | DuckDB p50 ÷ hrefdex p50: 6.0× / 6.0× / 6.0×", md)
+
+
+class Parsing(unittest.TestCase):
+    def test_sizes(self):
+        self.assertEqual(util.parse_size("10M"), 10_000_000)
+        self.assertEqual(util.parse_size("250k"), 250_000)
+        self.assertEqual(util.size_label(1_500_000), "1.5M")
+        with self.assertRaises(BenchError):
+            util.parse_size("lots")
+
+    def test_bench_table(self):
+        text = ("| target | backlinks | table | rows | p50 | p99 | min | max |\n|---|---:|\n"
+                "| median (a.co.uk) | 4321 | refdomains | 17 | 1.25 | 3.50 | 1.00 | 9.00 |\n")
+        [c] = latency.parse_bench_table(text, 50)
+        self.assertEqual((c["label"], c["target"], c["table"], c["p50"], c["n"]),
+                         ("median", "a.co.uk", "refdomains", 1.25, 50))
+
+    def test_key_values(self):
+        p = kv.pairs("threads=1 records=1171 payloadMB=172.8 secs=1.657 rec/s=707 MB/s=104.3")
+        self.assertEqual((p["threads"], p["MB/s"], p["rec/s"]), (1, 104.3, 707))
+
+    def test_interleave_rotates(self):
+        self.assertEqual([util.rotate(["a", "b", "c"], r)[0] for r in range(4)], ["a", "b", "c", "a"])
+
+
+if __name__ == "__main__":
+    unittest.main()
