@@ -73,19 +73,10 @@ def find(name, release_dirs):
     return max(found, key=os.path.getmtime)
 
 
-def build(name, repo, target_dir):
-    """Build one artifact with cargo in release and return its executable's path."""
-    if shutil.which("cargo") is None:
-        raise BenchError("cargo is not on PATH: install Rust (https://rustup.rs) or pass "
-                         "--skip-build with existing release binaries (HREFDEX_BIN=...)")
-    args, target, _ = ARTIFACTS[name]
-    log(f"build: cargo {' '.join(args)} (cargo's own progress is in the log)")
-    res = run(["cargo", *args, "--message-format=json-render-diagnostics"], f"build-{name}",
-              cwd=repo, env={"CARGO_TARGET_DIR": target_dir}, check=False)
-    if not res.ok:
-        raise BenchError(f"building {name} failed: {res.failure()}")
+def executable(messages, target):
+    """The executable of `target` in cargo's --message-format=json output (the last one)."""
     exe = None
-    for line in res.out.splitlines():
+    for line in messages.splitlines():
         try:
             msg = json.loads(line)
         except ValueError:
@@ -93,6 +84,21 @@ def build(name, repo, target_dir):
         if (msg.get("reason") == "compiler-artifact" and msg.get("executable")
                 and msg["target"]["name"] == target):
             exe = msg["executable"]
+    return exe
+
+
+def build(name, repo, target_dir):
+    """Build one artifact with cargo in release and return its executable's path."""
+    if shutil.which("cargo") is None:
+        raise BenchError("cargo is not on PATH: install Rust (https://rustup.rs) or pass "
+                         "--skip-build with existing release binaries (HREFDEX_BIN=...)")
+    args, target, _ = ARTIFACTS[name]
+    log(f"build: cargo {' '.join(args)}")
+    res = run(["cargo", *args, "--message-format=json-render-diagnostics"], f"build-{name}",
+              cwd=repo, env={"CARGO_TARGET_DIR": target_dir}, check=False, echo=True)
+    if not res.ok:
+        raise BenchError(f"building {name} failed: {res.failure()}")
+    exe = executable(res.out, target)
     if not exe:
         raise BenchError(f"cargo built {name} but did not name its executable; see {res.log}")
     log(f"build: {name} -> {exe} ({res.seconds:.0f} s)")

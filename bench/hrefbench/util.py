@@ -95,19 +95,19 @@ class Result:
         return f"exit status {self.code}: {tail[:300]}; see {self.log}"
 
 
-def run(cmd, name, *, env=None, cwd=None, max_rss_kib=None, check=True, timeout=None, stdin=None,
-        echo=False):
+def run(cmd, name, *, env=None, cwd=None, max_rss_kib=None, check=True, echo=False):
     """Run `cmd`, keep its stdout and stderr in a log file, measure wall time and the peak
     resident memory of its process tree. `max_rss_kib` stops the command (SIGKILL) when its
     tree goes above that, so that a too-large import cannot push the shared machine into
-    the kernel's OOM killer. With `check`, a failure raises BenchError."""
+    the kernel's OOM killer. `echo` copies its stderr to ours as it comes (cargo's
+    progress). With `check`, a failure raises BenchError."""
     log_path = LOGS.path(name) if LOGS else os.devnull
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env,
-                            cwd=cwd, stdin=subprocess.DEVNULL if stdin is None else stdin,
+                            cwd=cwd, stdin=subprocess.DEVNULL,
                             text=True, errors="replace", start_new_session=True)
     peak = [0]
     killed = [False]
@@ -136,12 +136,12 @@ def run(cmd, name, *, env=None, cwd=None, max_rss_kib=None, check=True, timeout=
                 sys.stderr.write("    " + line)
                 sys.stderr.flush()
 
-    t_out = threading.Thread(target=pump, args=(proc.stdout, out_chunks, echo), daemon=True)
+    t_out = threading.Thread(target=pump, args=(proc.stdout, out_chunks, False), daemon=True)
     t_err = threading.Thread(target=pump, args=(proc.stderr, err_chunks, echo), daemon=True)
     t_out.start()
     t_err.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0) if timeout is None else _wait_timeout(proc, timeout)
+        _, status, usage = os.wait4(proc.pid, 0)
     except KeyboardInterrupt:
         os.killpg(proc.pid, signal.SIGKILL)
         raise
@@ -160,17 +160,6 @@ def run(cmd, name, *, env=None, cwd=None, max_rss_kib=None, check=True, timeout=
     if check and not res.ok:
         raise BenchError(f"{name}: {res.failure()}")
     return res
-
-
-def _wait_timeout(proc, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            return pid, status, usage
-        time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGKILL)
-    return os.wait4(proc.pid, 0)
 
 
 def summary(values):

@@ -9,7 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from hrefbench import kv, latency, report, util  # noqa: E402
+from hrefbench import build, kv, latency, report, util  # noqa: E402
 from hrefbench.util import BenchError  # noqa: E402
 
 DOC = "# Benchmarks\n\nHand-written intro.\n\n## PageRank\n\nnumbers\n"
@@ -75,7 +75,7 @@ class Render(unittest.TestCase):
         self.assertIn("| #3 | extraction ≥ 2.5× FastWARC + Resiliparse per core | 3.00×", md)
         self.assertIn("524,873 links/s (1,049,747 links) | **met** |", md)
         self.assertIn("37.2 bytes/link", md)
-        self.assertIn("no index of ≥ 10M links was measured", md)
+        self.assertIn("no index of ≥ 10M links (10M: import failed: killed by SIGKILL)", md)
         self.assertIn("PageRank ≤ ½ of PRPACK's time | — | not measured |", md)
 
     def test_latency_rows_and_ratio(self):
@@ -109,6 +109,15 @@ class Parsing(unittest.TestCase):
     def test_key_values(self):
         p = kv.pairs("threads=1 records=1171 payloadMB=172.8 secs=1.657 rec/s=707 MB/s=104.3")
         self.assertEqual((p["threads"], p["MB/s"], p["rec/s"]), (1, 104.3, 707))
+
+    def test_cargo_executable(self):
+        lines = "\n".join([
+            '{"reason":"compiler-artifact","target":{"name":"hrefdex_rank"},"executable":null}',
+            'Compiling ...',
+            '{"reason":"compiler-artifact","target":{"name":"latency"},"executable":"/t/release/deps/latency-ab"}',
+            '{"reason":"build-finished","success":true}'])
+        self.assertEqual(build.executable(lines, "latency"), "/t/release/deps/latency-ab")
+        self.assertIsNone(build.executable(lines, "load"))
 
     def test_interleave_rotates(self):
         self.assertEqual([util.rotate(["a", "b", "c"], r)[0] for r in range(4)], ["a", "b", "c", "a"])
