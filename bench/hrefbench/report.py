@@ -288,14 +288,16 @@ def pagerank(r):
            f" `crates/rank/bench/prpack_cnr2000.py` with `OMP_NUM_THREADS=1`), {len(pr['rounds']['prpack'])}"
            " rounds; each round's figure is the median of its runs. hrefdex stops at L1 < 1e-12, PRPACK at"
            " its fixed 1e-10.", "",
-           "| solver | s | M arcs/s | max abs diff vs reference | time ÷ PRPACK's |", "|---|---:|---:|---:|---:|"]
+           "| solver | s | M arcs/s | sweeps | max abs diff vs reference | time ÷ PRPACK's |",
+           "|---|---:|---:|---:|---:|---:|"]
     base = med(pr["prpack"]["seconds"])
-    for key, name in (("hrefdex", "hrefdex Gauss–Seidel per SCC (default)"), ("prpack", "igraph PRPACK")):
+    names = dict(pr.get("variants") or {"hrefdex": "hrefdex (default)"}, prpack="igraph PRPACK")
+    for key, name in names.items():
         x = pr[key]
         s = med(x["seconds"])
         arcs = f"{x['arcs'] / s / 1e6:.1f}" if x.get("arcs") else "—"
         diff = f"{x['max_abs_diff']:.1e}" if x.get("max_abs_diff") is not None else "—"
-        out.append(f"| {name} | {spread(x['seconds'], 3)} | {arcs} | {diff} | "
+        out.append(f"| {name} | {spread(x['seconds'], 3)} | {arcs} | {n(x.get('sweeps'))} | {diff} | "
                    f"{'—' if key == 'prpack' else f'{s / base:.2f}'} |")
     return out + [""]
 
