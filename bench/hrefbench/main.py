@@ -5,6 +5,7 @@ import datetime
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -245,8 +246,13 @@ def measure(args):
     return run_dir
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM too: stop the child and any server before leaving
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.report:
             src = args.report

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "hrefdex-bench"  # stable ids: the SVG diffs cleanly
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import EngFormatter, FormatStrFormatter  # noqa: E402
 
 TABLES = ["backlinks", "refdomains", "anchors", "metrics"]
 ENGINES = {"hrefdex": ("hrefdex", "tab:red"), "duckdb": ("DuckDB", "tab:blue"),
@@ -41,6 +42,10 @@ def main(src, dst):
                             markersize=3, label=f"{name}, {target} target")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(EngFormatter(sep=""))
+        ax.xaxis.set_minor_formatter(EngFormatter(sep=""))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
         ax.set_title(table)
         ax.set_xlabel("links in the index")
         ax.grid(True, which="both", alpha=0.3)
