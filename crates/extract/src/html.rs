@@ -23,7 +23,7 @@ use crate::limits::{
     TITLE_MAX_CHARS,
 };
 use crate::observation::LinkType;
-use crate::text::{attr, clean, clean_tail, clean_words, push_collapsed};
+use crate::text::{WordCount, attr, clean, clean_tail, clean_words, push_collapsed_counting};
 
 /// Raw text kept while collecting (bytes); a multiple of the output limits so that
 /// entities and collapsing still leave enough characters.
@@ -140,8 +140,8 @@ struct State {
     seen_html: bool,
     /// Raw text of the `<h1>`/`<h2>` being read (index 0 and 1).
     heading_raw: [String; 2],
-    /// Inside a word of the current text node (for [`HtmlFacts::words`]).
-    in_word: bool,
+    /// Words of the text so far (for [`HtmlFacts::words`]).
+    words: WordCount,
 }
 
 /// Most page text kept for snippets; text past it gets no snippets.
@@ -189,27 +189,13 @@ impl State {
         }
     }
 
-    /// Counts the words of a text chunk; a word never spans two text nodes (tags
-    /// separate words, so `<td>a</td><td>b</td>` is two).
-    fn count_words(&mut self, s: &str, last_in_node: bool) {
-        for b in s.bytes() {
-            if b.is_ascii_whitespace() {
-                self.in_word = false;
-            } else if !self.in_word {
-                self.in_word = true;
-                self.facts.words += 1;
-            }
-        }
+    /// Collects a chunk of visible text and counts its words; a word never spans
+    /// two text nodes (tags separate words, so `<td>a</td><td>b</td>` is two).
+    fn on_text(&mut self, s: &str, last_in_node: bool) {
+        push_collapsed_counting(&mut self.text, s, MAX_PAGE_TEXT, &mut self.words);
         if last_in_node {
-            self.in_word = false;
+            self.words.in_word = false;
         }
-    }
-
-    fn on_text(&mut self, s: &str) {
-        if self.text.len() >= MAX_PAGE_TEXT {
-            return;
-        }
-        push_collapsed(&mut self.text, s, MAX_PAGE_TEXT);
     }
 
     fn finish(mut self) -> HtmlFacts {
@@ -231,6 +217,7 @@ impl State {
             );
         }
         self.facts.title = clean(&self.title_raw, TITLE_MAX_CHARS);
+        self.facts.words = self.words.words;
         self.facts
     }
 }
@@ -590,12 +577,7 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
             ],
             document_content_handlers: vec![doc_text!(move |t: &mut TextChunk<'_>| {
                 if matches!(t.text_type(), TextType::Data | TextType::CDataSection) {
-                    let s = t.as_str();
-                    let mut st = txt.borrow_mut();
-                    st.count_words(s, t.last_in_text_node());
-                    if !s.is_empty() {
-                        st.on_text(s);
-                    }
+                    txt.borrow_mut().on_text(t.as_str(), t.last_in_text_node());
                 }
                 Ok(())
             })],
