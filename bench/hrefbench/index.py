@@ -4,6 +4,7 @@ same bytes), `hrefdex import` (links/s, peak memory), `hrefdex stats` (bytes per
 import json
 import os
 import shutil
+import urllib.parse
 
 from .util import BenchError, log, run, size_label
 
@@ -90,4 +91,4 @@ def table_files(index, table, version):
                     live[action["add"]["path"]] = True
                 elif "remove" in action:
                     live.pop(action["remove"]["path"], None)
-    return [os.path.join(index, table, p) for p in live]
+    return [os.path.join(index, table, urllib.parse.unquote(p)) for p in live]

@@ -3,13 +3,15 @@
     python3 -m unittest discover -s bench/tests
 """
 
+import json
 import os
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from hrefbench import build, kv, latency, report, util  # noqa: E402
+from hrefbench import build, index, kv, latency, report, util  # noqa: E402
 from hrefbench.util import BenchError  # noqa: E402
 
 DOC = "# Benchmarks\n\nHand-written intro.\n\n## PageRank\n\nnumbers\n"
@@ -118,6 +120,21 @@ class Parsing(unittest.TestCase):
             '{"reason":"build-finished","success":true}'])
         self.assertEqual(build.executable(lines, "latency"), "/t/release/deps/latency-ab")
         self.assertIsNone(build.executable(lines, "load"))
+
+    def test_delta_log_replay(self):
+        with tempfile.TemporaryDirectory() as d:
+            log_dir = os.path.join(d, "links_in", "_delta_log")
+            os.makedirs(log_dir)
+            commits = [[{"add": {"path": "a.parquet"}}, {"add": {"path": "b%20c.parquet"}}],
+                       [{"remove": {"path": "a.parquet"}}, {"add": {"path": "d.parquet"}}]]
+            for v, actions in enumerate(commits):
+                with open(os.path.join(log_dir, f"{v:020d}.json"), "w") as f:
+                    f.write("\n".join(json.dumps(a) for a in [{"commitInfo": {}}, *actions]))
+            files = [os.path.basename(p) for p in index.table_files(d, "links_in", 1)]
+            self.assertEqual(files, ["b c.parquet", "d.parquet"])
+            self.assertEqual(len(index.table_files(d, "links_in", 0)), 2)
+            with self.assertRaises(BenchError):
+                index.table_files(d, "links_in", 2)
 
     def test_interleave_rotates(self):
         self.assertEqual([util.rotate(["a", "b", "c"], r)[0] for r in range(4)], ["a", "b", "c", "a"])
