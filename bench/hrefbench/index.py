@@ -63,7 +63,8 @@ def build(ctx, links):
     seconds = report.get("seconds") or res.seconds
     out.update({"links": links_total, "import_s": seconds, "links_per_s": links_total / seconds,
                 "pages": report["merge"]["new_pages"],
-                "payload_bytes": report["extract"].get("payload_bytes")})
+                "payload_bytes": report["extract"].get("payload_bytes"),
+                "phases": report.get("phases")})  # [[name, seconds], …] in newer builds
     stats = json.loads(run([ctx.hrefdex, "stats", "--json", "--index", idx], f"stats-{label}").out)
     tables = {t["table"]: t for t in stats["tables"]}
     total = sum(t["bytes"] for t in tables.values())

@@ -313,6 +313,7 @@ def storage(r):
            " like with like; “all tables” adds hrefdex's `link_events`, `domains` and manifest.", "",
            "| size | links | WARC MB | import s | links/s | peak memory | hrefdex, all tables | hrefdex, links_in + links_out + pages | DuckDB file | ClickHouse MergeTree |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    phases = []
     for label, e in sizes.items():
         ix = e.get("index", {})
         if not ok(ix):
@@ -334,6 +335,10 @@ def storage(r):
             f"{n(ix['links_per_s'])} | {ix['import_peak_rss_bytes'] / 2**30:.1f} GiB | "
             f"{per(ix['bytes_total'])} | {per(three)} | "
             f"{per(peers.get('duckdb', {}).get('bytes'))} | {per(peers.get('clickhouse', {}).get('bytes'))} |")
+        if ix.get("phases"):
+            phases.append(f"{label}: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in ix["phases"]))
+    if phases:
+        out += ["", "Import time by phase: " + "; ".join(phases) + "."]
     return out + [""]
 
 

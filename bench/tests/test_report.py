@@ -42,7 +42,8 @@ RESULTS = {
     "by_size": {
         "1M": {"index": {"links": 1_049_747, "gen": {"warc_bytes": 1.2e8}, "import_s": 2.0,
                          "links_per_s": 524_873, "import_peak_rss_bytes": 2**30, "bytes_total": 3.9e7,
-                         "bytes_per_link": 37.2, "tables": {"links_in": {"bytes": 2e7}}},
+                         "bytes_per_link": 37.2, "tables": {"links_in": {"bytes": 2e7}},
+                         "phases": [["extract", 1.25], ["merge", 0.5]]},
                "latency": {"cells": cells("hrefdex", 1.5) + cells("duckdb", 9.0) + cells("clickhouse", 6.0),
                            "peers": {"duckdb": {"bytes": 8e7}}}},
         "10M": {"index": {"error": "import failed: killed by SIGKILL", "gen": {"pages": 700000}}},
@@ -84,6 +85,7 @@ class Render(unittest.TestCase):
         md = report.render(RESULTS)
         self.assertIn("| huge dom.com (10) | backlinks | 10 | 1.50 | 3.00 | 9.00 | 18.00 | 6.00 | 12.00 | 6.0× | 4.0× |", md)
         self.assertIn("| 10M | — (700,000 pages)", md)
+        self.assertIn("Import time by phase: 1M: extract 1.2 s, merge 0.5 s.", md)
 
     def test_goal_5_at_10m(self):
         r = dict(RESULTS, by_size={"10M": dict(RESULTS["by_size"]["1M"])})
