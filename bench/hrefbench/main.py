@@ -65,7 +65,10 @@ def parse_args(argv):
                          "results.json or run directory (default: the latest run)")
     args = ap.parse_args(argv)
     q = args.quick
-    args.sizes = [parse_size(s) for s in (args.sizes or ("20k,60k" if q else "1M,10M")).split(",")]
+    try:
+        args.sizes = [parse_size(s) for s in (args.sizes or ("20k,60k" if q else "1M,10M")).split(",")]
+    except BenchError as e:
+        ap.error(str(e))
     args.only = set(args.only.split(",")) if args.only else set(STEPS)
     unknown = args.only - set(STEPS)
     if unknown:
@@ -184,6 +187,10 @@ def measure(args):
                                                  "server_warmup", "connections", "pagerank_runs")},
                "max_rss_gib": round(ctx.max_rss_kib / 2**20, 1) if ctx.max_rss_kib else None}
     write_json(path, results)
+    load1 = os.getloadavg()[0]
+    if load1 > 0.5:
+        log(f"warning: load average {load1:.1f} before starting: other work shares the "
+            f"{os.cpu_count()} cores, so the numbers will be noisy (recorded in the report)")
 
     if args.only & {"extract", "pagerank"} and not os.path.isdir(ctx.data):
         raise BenchError(f"{ctx.data} is missing: extraction and PageRank read the shared data "
@@ -200,6 +207,8 @@ def measure(args):
         ctx.hrefdex_latency = "bench" if ctx.bins.get("latency_bench") else "server"
         if ctx.hrefdex_latency == "server":
             log("latency: no crates/query latency bench binary; hrefdex is timed through hrefdex serve")
+    if "index" in args.only and _missing(ctx, "index"):
+        raise BenchError(_missing(ctx, "index"))
     ctx.hrefdex = ctx.bins.get("hrefdex", {}) and ctx.bins["hrefdex"]["path"]
     results["binaries"] = ctx.bins
     results["hrefdex_latency_method"] = getattr(ctx, "hrefdex_latency", None)
@@ -220,9 +229,7 @@ def measure(args):
             _step(results, step, save, mod.measure, ctx)
 
     if "index" in args.only:
-        why = _missing(ctx, "server") if "server" in args.only else _missing(ctx, "index")
-        if _missing(ctx, "index"):
-            raise BenchError(_missing(ctx, "index"))
+        why = _missing(ctx, "server") if "server" in args.only else None
         results["by_size"] = {}
         for links in args.sizes:
             entry = results["by_size"][size_label(links)] = {}
