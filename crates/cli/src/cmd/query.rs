@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use hrefdex_api::encode::{Answer, encode_error};
@@ -25,6 +26,11 @@ pub struct Args {
     index: IndexDir,
     /// The request's query string (a leading '?' or a full URL is fine).
     query: String,
+    /// Answer the request this many more times after the first and print its latency to
+    /// stderr (min, p50, p99, max in milliseconds). The first answer also opens the index
+    /// version, so it is reported on its own. The body is printed once.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    repeat: usize,
 }
 
 /// Runs the subcommand.
@@ -58,7 +64,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let engine = Engine::open(&args.index.path)
         .with_context(|| format!("opening index {}", args.index.path.display()))?;
-    match engine.answer(&request) {
+    let started = Instant::now();
+    let answer = engine.answer(&request);
+    if args.repeat > 0 && answer.is_ok() {
+        let first = started.elapsed();
+        let mut times = time_repeats(&engine, &request, args.repeat)
+            .with_context(|| format!("answering from {}", args.index.path.display()))?;
+        times.sort_unstable();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+        eprintln!(
+            "latency over {} repeats: min {:.3} ms, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms (first answer {:.3} ms)",
+            times.len(),
+            ms(at(0.0)),
+            ms(at(0.5)),
+            ms(at(0.99)),
+            ms(at(1.0)),
+            ms(first)
+        );
+    }
+    match answer {
         Ok(answer) => {
             out.write_all(&answer.encode(request.output))?;
             writeln!(out)?;
@@ -72,4 +97,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Err(e) => Err(e).with_context(|| format!("answering from {}", args.index.path.display())),
     }
+}
+
+/// Answers `request` `n` times from one snapshot on one runtime (as the server does, but
+/// without HTTP) and returns each answer's wall-clock time.
+fn time_repeats(engine: &Engine, request: &Request, n: usize) -> anyhow::Result<Vec<Duration>> {
+    let snapshot = engine.snapshot(request.as_of)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        rt.block_on(snapshot.answer(request))?;
+        times.push(started.elapsed());
+    }
+    Ok(times)
 }
