@@ -33,6 +33,7 @@ pub mod observation;
 pub mod page;
 pub mod pipeline;
 pub mod record;
+mod resolve;
 mod source;
 pub mod text;
 pub mod time;

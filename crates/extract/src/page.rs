@@ -15,6 +15,7 @@ use crate::html::{HtmlFacts, RawLink, extract_html};
 use crate::http::{HttpHead, decode_payload, parse_response};
 use crate::observation::{LinkObservation, LinkType, PageObservation};
 use crate::record::{Record, RecordType, SkipReason};
+use crate::resolve::Resolver;
 use crate::time;
 use crate::wat;
 
@@ -227,10 +228,10 @@ pub(crate) fn apply_facts(
         .as_deref()
         .and_then(|b| page_url.join(b).ok())
         .filter(|b| matches!(b.scheme(), "http" | "https"));
-    let base = base.as_ref().unwrap_or(page_url);
+    let resolver = Resolver::new(url, base.as_ref().unwrap_or(page_url), base.is_none());
     page.links.reserve(facts.links.len());
     for raw in facts.links {
-        if let Some(link) = resolve_link(url, base, raw, facts.meta_nofollow) {
+        if let Some(link) = resolve_link(&resolver, raw, facts.meta_nofollow) {
             if link.link_type == LinkType::Canonical && page.canonical.is_none() {
                 page.canonical = Some(link.url_to.clone());
             }
@@ -248,12 +249,7 @@ pub(crate) fn apply_facts(
 
 /// Schemes dropped before resolving (they never name a web page).
 fn dropped_scheme(href: &str) -> bool {
-    let lower: String = href
-        .chars()
-        .take(11)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    [
+    const DROPPED: [&str; 7] = [
         "javascript:",
         "mailto:",
         "data:",
@@ -261,24 +257,26 @@ fn dropped_scheme(href: &str) -> bool {
         "about:",
         "sms:",
         "file:",
-    ]
-    .iter()
-    .any(|s| lower.starts_with(s))
+    ];
+    let href = href.as_bytes();
+    DROPPED.iter().any(|s| {
+        href.get(..s.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(s.as_bytes()))
+    })
 }
 
 fn resolve_link(
-    from: &NormalUrl,
-    base: &Url,
+    resolver: &Resolver<'_>,
     raw: RawLink,
     meta_nofollow: bool,
 ) -> Option<LinkObservation> {
     if raw.href.is_empty() || dropped_scheme(&raw.href) {
         return None;
     }
-    let to = NormalUrl::resolve(base, &raw.href).ok()?;
+    let (url_to, internal) = resolver.resolve(&raw.href)?;
     Some(LinkObservation {
-        internal: is_internal(from.host(), to.host()),
-        url_to: to.as_str().to_owned(),
+        internal,
+        url_to,
         link_type: raw.kind.unwrap_or(LinkType::Href),
         anchor: raw.anchor,
         alt: raw.alt,
@@ -290,4 +288,25 @@ fn resolve_link(
         text_pre: raw.text_pre,
         text_post: raw.text_post,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropped_schemes_in_any_case() {
+        for href in [
+            "javascript:void(0)",
+            "MAILTO:a@b.c",
+            "Tel:+1",
+            "data:,x",
+            "file:",
+        ] {
+            assert!(dropped_scheme(href), "{href}");
+        }
+        for href in ["java", "/mailto:x", "https://x/", "télé:", ""] {
+            assert!(!dropped_scheme(href), "{href}");
+        }
+    }
 }
