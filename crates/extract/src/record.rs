@@ -422,9 +422,21 @@ impl<R: Read> RecordReader<R> {
     fn read_block(&mut self, len: u64, off: (u64, u64)) -> Result<(Vec<u8>, bool), RecordError> {
         let keep = len.min(MAX_BLOCK_BYTES);
         let mut block = Vec::with_capacity(keep as usize);
-        let res = (&mut self.src).take(keep).read_to_end(&mut block);
-        if let Err(e) = res {
-            return Err(self.err(SkipReason::BadGzip, off, format!("in block: {e}")));
+        // Copied out of the source's buffer (`read_to_end` would zero the block first).
+        let mut want = keep as usize;
+        while want > 0 {
+            let buf = match self.src.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.err(SkipReason::BadGzip, off, format!("in block: {e}"))),
+            };
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len().min(want);
+            block.extend_from_slice(&buf[..n]);
+            self.src.consume(n);
+            want -= n;
         }
         if (block.len() as u64) < keep {
             return Err(self.err(
