@@ -23,7 +23,9 @@ use crate::limits::{
     TITLE_MAX_CHARS,
 };
 use crate::observation::LinkType;
-use crate::text::{WordCount, attr, clean, clean_tail, clean_words, push_collapsed_counting};
+use crate::text::{
+    WordCount, attr, attr_owned, clean, clean_tail, clean_words, push_collapsed_counting,
+};
 
 /// Raw text kept while collecting (bytes); a multiple of the output limits so that
 /// entities and collapsing still leave enough characters.
@@ -133,6 +135,8 @@ struct State {
     spans: Vec<Span>,
     /// Index into `spans` of the `<a>` that is open.
     open_anchor: Option<usize>,
+    /// Index into `facts.links` of the last `<a>`/`<area>` start tag, for [`on_rel`].
+    anchor_link: Option<usize>,
     svg_depth: u32,
     in_title: bool,
     title_done: bool,
@@ -238,17 +242,18 @@ fn rel_flags(el: &Element<'_, '_>, link: &mut RawLink) {
 
 type Shared = Rc<RefCell<State>>;
 
-fn on_anchor(st: &Shared, el: &mut Element<'_, '_>) {
+/// `<a href>` or `<area href>` (`is_area`). Its rel flags are read by [`on_rel`],
+/// which runs next for the same element when it has a `rel` (most have none, and
+/// asking for a missing attribute costs two allocations).
+fn on_anchor(st: &Shared, el: &mut Element<'_, '_>, is_area: bool) {
     let Some(href) = el.get_attribute("href") else {
         return;
     };
-    let is_area = el.tag_name() == "area";
     let mut link = RawLink {
-        href: attr(&href),
+        href: attr_owned(href),
         kind: Some(LinkType::Href),
         ..RawLink::default()
     };
-    rel_flags(el, &mut link);
     let mut s = st.borrow_mut();
     s.close_anchor();
     if is_area {
@@ -256,12 +261,14 @@ fn on_anchor(st: &Shared, el: &mut Element<'_, '_>) {
             .get_attribute("alt")
             .map(|a| clean(&a, ALT_MAX_CHARS))
             .unwrap_or_default();
-        if let Some(i) = s.push_link(link) {
+        s.anchor_link = s.push_link(link);
+        if let Some(i) = s.anchor_link {
             s.open_span(i, true);
         }
         return;
     }
-    let Some(link_index) = s.push_link(link) else {
+    s.anchor_link = s.push_link(link);
+    let Some(link_index) = s.anchor_link else {
         return;
     };
     let i = s.open_span(link_index, false);
@@ -276,6 +283,17 @@ fn on_anchor(st: &Shared, el: &mut Element<'_, '_>) {
             }
             Ok(())
         }));
+    }
+}
+
+/// The `rel` of the `<a>`/`<area>` that [`on_anchor`] has just seen.
+fn on_rel(st: &Shared, el: &mut Element<'_, '_>) {
+    let mut s = st.borrow_mut();
+    let Some(i) = s.anchor_link.take() else {
+        return;
+    };
+    if let Some(link) = s.facts.links.get_mut(i) {
+        rel_flags(el, link);
     }
 }
 
@@ -506,7 +524,7 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
     let st: Shared = Rc::new(RefCell::new(State::default()));
     {
         let (a, img, link, base, frame, form, meta, html, svg, title, txt) = (
-            Rc::clone(&st),
+            (Rc::clone(&st), Rc::clone(&st), Rc::clone(&st)),
             Rc::clone(&st),
             Rc::clone(&st),
             Rc::clone(&st),
@@ -520,8 +538,17 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
         );
         let mut settings = Settings {
             element_content_handlers: vec![
-                element!("a[href], area[href]", move |el| {
-                    on_anchor(&a, el);
+                element!("a[href]", move |el| {
+                    on_anchor(&a.0, el, false);
+                    Ok(())
+                }),
+                element!("area[href]", move |el| {
+                    on_anchor(&a.1, el, true);
+                    Ok(())
+                }),
+                // After the two above, so that it sees the link they pushed.
+                element!("a[href][rel], area[href][rel]", move |el| {
+                    on_rel(&a.2, el);
                     Ok(())
                 }),
                 element!("img", move |el| {

@@ -258,6 +258,15 @@ pub fn truncate_chars(s: &str, max_chars: usize) -> &str {
     }
 }
 
+/// [`attr`] of an owned value, which is returned as it is when nothing changes.
+pub fn attr_owned(raw: String) -> String {
+    if raw.contains('&') || raw.trim().len() != raw.len() {
+        attr(&raw)
+    } else {
+        raw
+    }
+}
+
 /// Decodes entities in an attribute value and trims it (for URLs).
 pub fn attr(raw: &str) -> String {
     let v = raw.trim();
