@@ -18,6 +18,7 @@ use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::reader::{FileReader, SerializedFileReader};
+use deltalake::parquet::schema::types::ColumnPath;
 use deltalake::protocol::{DeltaOperation, SaveMode};
 use deltalake::writer::{DeltaWriter, RecordBatchWriter};
 use futures::TryStreamExt;
@@ -29,14 +30,51 @@ use super::StoreError;
 /// (DESIGN.md §7: 8,192-row groups with page statistics beat 64K-row groups).
 pub const ROW_GROUP_ROWS: usize = 8_192;
 
-/// Writer settings for every table: zstd, dictionaries, page-level statistics.
-pub fn writer_properties() -> WriterProperties {
-    WriterProperties::builder()
+/// Rows per data page. A lookup decodes only the pages its key range overlaps (the page
+/// index says which), so a page is the unit of work of a small lookup: 1,024 rows keeps
+/// that to a few kilobytes per column instead of a whole 8,192-row column chunk.
+pub const PAGE_ROWS: usize = 1_024;
+
+/// Columns that differ on nearly every row of a table, in its sort order. A dictionary
+/// would hold the whole column chunk, and any read of one row would decode all of it,
+/// so these are written plain: only the pages a lookup needs are decoded.
+fn unique_per_row(table: &str) -> &'static [&'static str] {
+    match table {
+        "links_in" | "link_events" => &["from_key", "url_from", "text_pre", "text_post", "title"],
+        "links_out" => &["to_key", "url_to", "text_pre", "text_post"],
+        "pages" => &[
+            "url_key",
+            "url",
+            "title",
+            "h1",
+            "h2",
+            "description",
+            "meta_social",
+            "images_alt",
+        ],
+        _ => &[],
+    }
+}
+
+/// Writer settings for `table`: zstd, dictionaries where values repeat, page-level
+/// statistics and an offset index, small pages in small row groups.
+pub fn writer_properties(table: &str) -> WriterProperties {
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()))
         .set_dictionary_enabled(true)
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .build()
+        .set_data_page_row_count_limit(PAGE_ROWS)
+        .set_write_batch_size(PAGE_ROWS);
+    for column in unique_per_row(table) {
+        builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+    }
+    builder.build()
+}
+
+/// The table a Delta table directory holds (its last path component).
+fn table_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
 }
 
 fn table_url(path: &Path) -> Result<Url, StoreError> {
@@ -93,7 +131,7 @@ pub async fn overwrite(
     } else {
         RecordBatchWriter::for_table(&table)?
     };
-    let mut writer = writer.with_writer_properties(writer_properties());
+    let mut writer = writer.with_writer_properties(writer_properties(table_name(path)));
     for batch in batches {
         writer.write(batch?).await?;
     }
@@ -136,7 +174,8 @@ pub async fn append(
 ) -> Result<u64, StoreError> {
     let mut table = open_or_create(path, schema).await?;
     let mut writer =
-        RecordBatchWriter::for_table(&table)?.with_writer_properties(writer_properties());
+        RecordBatchWriter::for_table(&table)?
+        .with_writer_properties(writer_properties(table_name(path)));
     for batch in batches {
         writer.write(batch).await?;
     }
