@@ -80,14 +80,17 @@ impl<'a> Resolver<'a> {
             b'?' => None,
             _ => {
                 // A colon in the first segment may end a scheme (`mailto:`, `tel:`).
-                let first = href.find(['/', '?', '#']).unwrap_or(href.len());
-                if href[..first].contains(':') {
+                if bytes[..part_end(bytes)].contains(&b':') {
                     return None;
                 }
                 let (path, query) = path_and_query(href)?;
                 let page_path = page.path_and_query();
-                let page_path = &page_path[..page_path.find('?').unwrap_or(page_path.len())];
-                let dir = &page_path[..page_path.rfind('/').map_or(0, |s| s + 1)];
+                let page_path = page_path.as_bytes();
+                let page_path =
+                    &page_path[..memchr::memchr(b'?', page_path).unwrap_or(page_path.len())];
+                let dir_len = memchr::memrchr(b'/', page_path).map_or(0, |s| s + 1);
+                // A prefix ending in `/` (or empty), so a char boundary.
+                let dir = &page.path_and_query()[..dir_len];
                 finish(&[origin, dir, path], query).map(|u| (u, true))
             }
         }
@@ -98,7 +101,8 @@ impl<'a> Resolver<'a> {
         if !matches!(scheme, "http" | "https") {
             return None;
         }
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let end = part_end(rest.as_bytes());
+        // `end` is the end of `rest` or at an ASCII byte, so a char boundary.
         let host = &rest[..end];
         if !plain_host(host) {
             return None;
@@ -128,23 +132,42 @@ fn finish(parts: &[&str], query: &str) -> Option<String> {
     Some(url)
 }
 
+/// Length of the first part of an href or an authority: up to the first `/`, `?`
+/// or `#`.
+fn part_end(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(bytes.len())
+}
+
 /// A host that WHATWG parsing and [`NormalUrl`] keep exactly as written: lower-case
-/// ASCII labels of letters, digits and hyphens, no empty label, no punycode label
-/// (it would be checked), and a last label that cannot be read as an IPv4 number.
+/// ASCII labels of letters, digits and hyphens, no empty label, nothing that looks
+/// like punycode (`xn--`, it would be checked), and a last label that cannot be
+/// read as an IPv4 number.
 fn plain_host(host: &str) -> bool {
     let bytes = host.as_bytes();
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return false;
-    };
-    let last_label = host.rsplit('.').next().unwrap_or(host).as_bytes();
-    first != b'.'
-        && last != b'.'
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.'))
-        && !host.contains("..")
-        && !host.contains("xn--")
-        && last_label.first().is_some_and(|b| !b.is_ascii_digit())
+    let mut label_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' => {}
+            b'-' => {
+                if i >= 3 && &bytes[i - 3..=i] == b"xn--" {
+                    return false;
+                }
+            }
+            b'.' => {
+                // No empty label: not first, not after another dot.
+                if i == label_start {
+                    return false;
+                }
+                label_start = i + 1;
+            }
+            _ => return false,
+        }
+    }
+    // Not empty, no trailing dot, and the last label starts with a letter or '-'.
+    bytes.get(label_start).is_some_and(|b| !b.is_ascii_digit())
 }
 
 /// Bytes that parsing keeps as written in a path (no escaping, no `\` → `/`,
@@ -201,8 +224,7 @@ fn path_and_query(s: &str) -> Option<(&str, &str)> {
         None => (&s[..end], ""),
     };
     // Dot segments are rare: look closer only when a segment starts with a dot.
-    let maybe_dots =
-        path.starts_with('.') || memchr::memmem::find(path.as_bytes(), b"/.").is_some();
+    let maybe_dots = path.starts_with('.') || path.as_bytes().windows(2).any(|w| w == b"/.");
     if maybe_dots && path.split('/').any(|seg| seg == "." || seg == "..") {
         return None;
     }
