@@ -135,8 +135,6 @@ struct State {
     spans: Vec<Span>,
     /// Index into `spans` of the `<a>` that is open.
     open_anchor: Option<usize>,
-    /// Index into `facts.links` of the last `<a>`/`<area>` start tag, for [`on_rel`].
-    anchor_link: Option<usize>,
     svg_depth: u32,
     in_title: bool,
     title_done: bool,
@@ -242,9 +240,10 @@ fn rel_flags(el: &Element<'_, '_>, link: &mut RawLink) {
 
 type Shared = Rc<RefCell<State>>;
 
-/// `<a href>` or `<area href>` (`is_area`). Its rel flags are read by [`on_rel`],
-/// which runs next for the same element when it has a `rel` (most have none, and
-/// asking for a missing attribute costs two allocations).
+/// `<a>` or `<area>` (`is_area`) with an `href`.
+///
+/// Selectors name elements only (`a`, not `a[href]`): lol_html's attribute
+/// selectors cost more than looking the attribute up here.
 fn on_anchor(st: &Shared, el: &mut Element<'_, '_>, is_area: bool) {
     let Some(href) = el.get_attribute("href") else {
         return;
@@ -254,6 +253,7 @@ fn on_anchor(st: &Shared, el: &mut Element<'_, '_>, is_area: bool) {
         kind: Some(LinkType::Href),
         ..RawLink::default()
     };
+    rel_flags(el, &mut link);
     let mut s = st.borrow_mut();
     s.close_anchor();
     if is_area {
@@ -261,14 +261,12 @@ fn on_anchor(st: &Shared, el: &mut Element<'_, '_>, is_area: bool) {
             .get_attribute("alt")
             .map(|a| clean(&a, ALT_MAX_CHARS))
             .unwrap_or_default();
-        s.anchor_link = s.push_link(link);
-        if let Some(i) = s.anchor_link {
+        if let Some(i) = s.push_link(link) {
             s.open_span(i, true);
         }
         return;
     }
-    s.anchor_link = s.push_link(link);
-    let Some(link_index) = s.anchor_link else {
+    let Some(link_index) = s.push_link(link) else {
         return;
     };
     let i = s.open_span(link_index, false);
@@ -283,17 +281,6 @@ fn on_anchor(st: &Shared, el: &mut Element<'_, '_>, is_area: bool) {
             }
             Ok(())
         }));
-    }
-}
-
-/// The `rel` of the `<a>`/`<area>` that [`on_anchor`] has just seen.
-fn on_rel(st: &Shared, el: &mut Element<'_, '_>) {
-    let mut s = st.borrow_mut();
-    let Some(i) = s.anchor_link.take() else {
-        return;
-    };
-    if let Some(link) = s.facts.links.get_mut(i) {
-        rel_flags(el, link);
     }
 }
 
@@ -524,7 +511,7 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
     let st: Shared = Rc::new(RefCell::new(State::default()));
     {
         let (a, img, link, base, frame, form, meta, html, svg, title, txt) = (
-            (Rc::clone(&st), Rc::clone(&st), Rc::clone(&st)),
+            (Rc::clone(&st), Rc::clone(&st)),
             Rc::clone(&st),
             Rc::clone(&st),
             Rc::clone(&st),
@@ -538,39 +525,34 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
         );
         let mut settings = Settings {
             element_content_handlers: vec![
-                element!("a[href]", move |el| {
+                element!("a", move |el| {
                     on_anchor(&a.0, el, false);
                     Ok(())
                 }),
-                element!("area[href]", move |el| {
+                element!("area", move |el| {
                     on_anchor(&a.1, el, true);
-                    Ok(())
-                }),
-                // After the two above, so that it sees the link they pushed.
-                element!("a[href][rel], area[href][rel]", move |el| {
-                    on_rel(&a.2, el);
                     Ok(())
                 }),
                 element!("img", move |el| {
                     on_img(&img, el);
                     Ok(())
                 }),
-                element!("link[href]", move |el| {
+                element!("link", move |el| {
                     on_link(&link, el);
                     Ok(())
                 }),
-                element!("base[href]", move |el| {
+                element!("base", move |el| {
                     let mut s = base.borrow_mut();
                     if s.facts.base.is_none() {
                         s.facts.base = el.get_attribute("href").map(|h| attr(&h));
                     }
                     Ok(())
                 }),
-                element!("frame[src], iframe[src]", move |el| {
+                element!("frame, iframe", move |el| {
                     on_simple(&frame, el, "src", LinkType::Frame);
                     Ok(())
                 }),
-                element!("form[action]", move |el| {
+                element!("form", move |el| {
                     on_simple(&form, el, "action", LinkType::Form);
                     Ok(())
                 }),
