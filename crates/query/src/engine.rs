@@ -9,6 +9,7 @@ use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::error::DataFusionError;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use hrefdex_api::Request;
 use hrefdex_api::encode::Answer;
@@ -53,6 +54,11 @@ pub struct Engine {
     index: Index,
     snapshots: Mutex<Vec<Arc<Snapshot>>>,
 }
+
+/// Parquet footers and page indexes kept parsed in memory, per cached version. Every
+/// lookup needs the footer of each table it reads; DataFusion's default (50 MiB) is
+/// smaller than one link table's footer at 10M links, and a miss costs a full parse.
+const METADATA_CACHE_BYTES: usize = 1 << 30;
 
 /// How many versions' sessions the engine keeps (the latest and a few `as_of` ones).
 const CACHED_SNAPSHOTS: usize = 4;
@@ -141,13 +147,24 @@ impl Engine {
         version: IndexVersion,
         keywords: Option<Vec<std::path::PathBuf>>,
     ) -> Result<Snapshot, QueryError> {
-        let mut config = SessionConfig::new().with_target_partitions(2);
+        // `DATAFUSION_*` environment variables tune the session (see DataFusion's
+        // configuration settings); the scan settings below always apply.
+        let mut config = SessionConfig::from_env()?;
+        if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
+            // A lookup reads a few pages of one sorted file: splitting that scan into
+            // partitions costs more in merging than it saves, and a server gets its
+            // parallelism from concurrent requests instead.
+            config = config.with_target_partitions(1);
+        }
         let options = config.options_mut();
         options.execution.parquet.pushdown_filters = true;
         options.execution.parquet.reorder_filters = true;
         options.execution.parquet.enable_page_index = true;
         options.execution.parquet.schema_force_view_types = false;
-        let ctx = SessionContext::new_with_config(config);
+        let runtime = RuntimeEnvBuilder::new()
+            .with_metadata_cache_limit(METADATA_CACHE_BYTES)
+            .build_arc()?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         for (table, schema) in [
             ("links_in", &schema::LINKS),
             ("links_out", &schema::LINKS),
