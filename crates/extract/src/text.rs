@@ -80,6 +80,34 @@ fn is_plain(b: u8) -> bool {
     b < 0x80 && b != b'&' && !is_char_space(b)
 }
 
+/// Whether [`clean`] copies these 8 bytes as they are, 8 at a time: all plain
+/// ASCII or spaces, no two spaces in a row, and no leading space after a space
+/// (`last_space`). Returns whether the last byte is a space. Bytes below 0x0E
+/// (some of which are plain) are left to the byte-by-byte loop.
+#[inline]
+fn plain_word(word: &[u8], last_space: bool) -> Option<bool> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let w = u64::from_le_bytes(word.try_into().ok()?);
+    /// High bit of each zero byte of `x`, exactly.
+    fn zero_bytes(x: u64) -> u64 {
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    }
+    // No byte >= 0x80 and none below 0x0E (valid as all are ASCII).
+    if w & HIGH != 0 || (w.wrapping_sub(ONES * 0x0e) & !w & HIGH) != 0 {
+        return None;
+    }
+    if zero_bytes(w ^ (ONES * u64::from(b'&'))) != 0 {
+        return None;
+    }
+    let spaces = zero_bytes(w ^ (ONES * u64::from(b' ')));
+    if spaces & (spaces << 8) != 0 || (last_space && spaces & 0x80 != 0) {
+        return None;
+    }
+    Some(spaces >> 63 == 1)
+}
+
 /// Longest entity we try to decode (`&CounterClockwiseContourIntegral;` is 33).
 const MAX_ENTITY: usize = 40;
 
@@ -153,6 +181,13 @@ fn clean_counted(raw: &str, max_chars: usize) -> (String, usize) {
             let mut last_space = c.last_space;
             let mut run = i;
             while run < end {
+                if let Some(word) = bytes.get(run..run + 8).filter(|_| run + 8 <= end)
+                    && let Some(ends_in_space) = plain_word(word, last_space)
+                {
+                    last_space = ends_in_space;
+                    run += 8;
+                    continue;
+                }
                 let x = bytes[run];
                 if is_plain(x) {
                     last_space = false;
