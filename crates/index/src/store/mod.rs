@@ -26,6 +26,7 @@ pub mod serialize;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use deltalake::arrow::array::{
     Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
@@ -359,6 +360,62 @@ impl Index {
         )
     }
 
+    /// Writes every data table of `state` as a new Delta version of its own; returns those
+    /// versions in [`TABLES`] order.
+    ///
+    /// Tables are independent until the manifest names them, so they are written in
+    /// parallel, one per core, largest first: serialising and compressing three link
+    /// tables is most of an import's write time.
+    fn write_tables(&self, state: &IndexState) -> Result<[u64; 5], StoreError> {
+        /// Indexes into [`TABLES`], largest table first.
+        const LARGEST_FIRST: [usize; 5] = [0, 1, 4, 2, 3];
+        let ranks = serialize::Ranks::new(state);
+        let next = AtomicUsize::new(0);
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(TABLES.len());
+        let write = || -> Result<Vec<(usize, u64)>, StoreError> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| StoreError::io(&self.root, e))?;
+            let mut written = Vec::new();
+            while let Some(&i) = LARGEST_FIRST.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let table = TABLES[i];
+                let (schema, batches): (&SchemaRef, serialize::Batches<'_>) = match table {
+                    "links_in" => (&schema::LINKS, serialize::links_in(state, &ranks)),
+                    "links_out" => (&schema::LINKS, serialize::links_out(state, &ranks)),
+                    "pages" => (&schema::PAGES, serialize::pages(state, &ranks)),
+                    "domains" => (&schema::DOMAINS, serialize::domains(state)),
+                    _ => (&schema::LINK_EVENTS, serialize::link_events(state, &ranks)),
+                };
+                fail_point(&format!("before:{table}"));
+                let version =
+                    rt.block_on(delta::overwrite(&self.table_path(table), schema, batches))?;
+                fail_point(&format!("after:{table}"));
+                written.push((i, version));
+            }
+            Ok(written)
+        };
+        let results: Vec<Result<Vec<(usize, u64)>, StoreError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(write)).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut tables = [0u64; 5];
+        for result in results {
+            for (i, version) in result? {
+                tables[i] = version;
+            }
+        }
+        Ok(tables)
+    }
+
     /// Writes `state` as the next index version (see the module docs for the protocol).
     pub fn commit(
         &self,
@@ -366,21 +423,7 @@ impl Index {
         summary: &serde_json::Value,
     ) -> Result<IndexVersion, StoreError> {
         let next = self.versions()?.last().map_or(0, |v| v.version + 1);
-        let mut tables = [0u64; 5];
-        let ranks = serialize::Ranks::new(state);
-        for (i, table) in TABLES.iter().enumerate() {
-            let (schema, batches): (&SchemaRef, serialize::Batches<'_>) = match *table {
-                "links_in" => (&schema::LINKS, serialize::links_in(state, &ranks)),
-                "links_out" => (&schema::LINKS, serialize::links_out(state, &ranks)),
-                "pages" => (&schema::PAGES, serialize::pages(state, &ranks)),
-                "domains" => (&schema::DOMAINS, serialize::domains(state)),
-                _ => (&schema::LINK_EVENTS, serialize::link_events(state, &ranks)),
-            };
-            fail_point(&format!("before:{table}"));
-            tables[i] =
-                self.block_on(delta::overwrite(&self.table_path(table), schema, batches))?;
-            fail_point(&format!("after:{table}"));
-        }
+        let tables = self.write_tables(state)?;
         let committed_at = chrono::Utc::now().timestamp();
         let row = RecordBatch::try_new(
             SchemaRef::clone(&schema::MANIFEST),
