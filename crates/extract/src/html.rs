@@ -100,7 +100,9 @@ pub struct OnPage {
 
 /// Appends `value` (cleaned) to a ` | `-joined field, within its bound.
 fn push_field(field: &mut String, value: &str) {
-    if field.chars().count() >= PAGE_FIELD_MAX_CHARS {
+    // A string has no more chars than bytes: count them only when it may matter.
+    let full = |f: &str, max: usize| f.len() >= max && f.chars().count() >= max;
+    if full(field, PAGE_FIELD_MAX_CHARS) {
         return;
     }
     let value = clean(value, PAGE_FIELD_MAX_CHARS);
@@ -111,7 +113,7 @@ fn push_field(field: &mut String, value: &str) {
         field.push_str(" | ");
     }
     field.push_str(&value);
-    if field.chars().count() > PAGE_FIELD_MAX_CHARS {
+    if full(field, PAGE_FIELD_MAX_CHARS + 1) {
         *field = clean(field, PAGE_FIELD_MAX_CHARS);
     }
 }
@@ -286,8 +288,9 @@ fn on_anchor(st: &Shared, el: &mut Element<'_, '_>, is_area: bool) {
 
 fn on_img(st: &Shared, el: &mut Element<'_, '_>) {
     let mut s = st.borrow_mut();
-    if let Some(alt) = el.get_attribute("alt") {
-        push_field(&mut s.facts.on_page.images_alt, &alt);
+    let alt = el.get_attribute("alt");
+    if let Some(alt) = &alt {
+        push_field(&mut s.facts.on_page.images_alt, alt);
     }
     let Some(i) = s.open_anchor.and_then(|i| s.spans.get(i)).map(|sp| sp.link) else {
         return;
@@ -297,10 +300,7 @@ fn on_img(st: &Shared, el: &mut Element<'_, '_>) {
     {
         l.image = true;
         if l.alt.is_empty() {
-            l.alt = el
-                .get_attribute("alt")
-                .map(|a| clean(&a, ALT_MAX_CHARS))
-                .unwrap_or_default();
+            l.alt = alt.map(|a| clean(&a, ALT_MAX_CHARS)).unwrap_or_default();
         }
     }
 }
@@ -508,7 +508,10 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
                 )
             }
         };
-    let st: Shared = Rc::new(RefCell::new(State::default()));
+    let mut state = State::default();
+    // Visible text is a fraction of the markup; most pages never grow this buffer.
+    state.text.reserve(bytes.len().min(MAX_PAGE_TEXT) / 4);
+    let st: Shared = Rc::new(RefCell::new(state));
     {
         let (a, img, link, base, frame, form, meta, html, svg, title, txt) = (
             (Rc::clone(&st), Rc::clone(&st)),
