@@ -9,6 +9,7 @@
 //!                                                                   ├─ http   (status, codings)
 //!                                                                   ├─ charset (BOM/header/meta)
 //!                                                                   ├─ html   (lol_html, links)
+//!                                                                   ├─ resolve (hrefs → normal form)
 //!                                                                   └─ wat    (JSON links)
 //!        ─► PageSink::page(PageObservation)          + ExtractStats (counts, skipped + why)
 //! ```
