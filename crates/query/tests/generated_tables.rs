@@ -507,3 +507,44 @@ fn prefix_mode_at_a_host_root_is_domain_mode() {
         );
     }
 }
+
+#[test]
+fn anchors_count_exactly_what_the_backlinks_hold() {
+    for t in &web().truth.targets {
+        let q = target_query(t);
+        let links = rows(&ask(&format!(
+            "from=backlinks&{q}&limit=1000000&select=anchor,url_from"
+        )));
+        // anchor → (backlinks, referring pages, referring domains)
+        let mut expected: BTreeMap<String, (i64, BTreeSet<String>, BTreeSet<String>)> =
+            BTreeMap::new();
+        for l in &links {
+            let url = l["url_from"].as_str().unwrap();
+            let e = expected
+                .entry(l["anchor"].as_str().unwrap().to_owned())
+                .or_default();
+            e.0 += 1;
+            e.1.insert(url.to_owned());
+            e.2.insert(hrefdex_url::registrable_domain(&host(url)).to_owned());
+        }
+        let body = ask(&format!("from=anchors&{q}&limit=1000000"));
+        let got = rows(&body);
+        assert_eq!(got.len(), expected.len(), "anchors of {q}");
+        for r in &got {
+            let (n, pages, domains) = &expected[r["anchor"].as_str().unwrap()];
+            assert_eq!(int(r, "backlinks"), *n, "{q} {r:?}");
+            assert_eq!(int(r, "refpages"), pages.len() as i64, "{q} {r:?}");
+            assert_eq!(int(r, "refdomains"), domains.len() as i64, "{q} {r:?}");
+        }
+        let distinct_pages: BTreeSet<&str> = links
+            .iter()
+            .map(|l| l["url_from"].as_str().unwrap())
+            .collect();
+        assert_eq!(body["stats"]["backlinks"], Json::from(links.len()), "{q}");
+        assert_eq!(
+            body["stats"]["refpages"],
+            Json::from(distinct_pages.len()),
+            "{q}"
+        );
+    }
+}
