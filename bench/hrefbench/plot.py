@@ -9,12 +9,16 @@ import matplotlib
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "hrefdex-bench"  # stable ids: the SVG diffs cleanly
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import EngFormatter, FormatStrFormatter  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter, FuncFormatter, NullFormatter  # noqa: E402
 
 TABLES = ["backlinks", "refdomains", "anchors", "metrics"]
 ENGINES = {"hrefdex": ("hrefdex", "tab:red"), "duckdb": ("DuckDB", "tab:blue"),
            "clickhouse": ("ClickHouse (chDB)", "tab:green")}
 TARGETS = {"huge": "-", "median": "--", "small": ":"}
+
+
+def links_label(x, _pos=None):
+    return f"{x / 1e6:.3g}M" if x >= 1e6 else f"{x / 1e3:.3g}k"
 
 
 def series(results):
@@ -32,6 +36,7 @@ def series(results):
 def main(src, dst):
     results = json.load(open(src))
     data = series(results)
+    sizes = sorted({x for pts in data.values() for x, _ in pts})
     fig, axes = plt.subplots(1, 4, figsize=(16, 4.2), sharey=True)
     for ax, table in zip(axes, TABLES):
         for engine, (name, color) in ENGINES.items():
@@ -42,10 +47,11 @@ def main(src, dst):
                             markersize=3, label=f"{name}, {target} target")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.xaxis.set_major_formatter(EngFormatter(sep=""))
-        ax.xaxis.set_minor_formatter(EngFormatter(sep=""))
+        ax.set_xticks(sizes)
+        ax.xaxis.set_major_formatter(FuncFormatter(links_label))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-        ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_title(table)
         ax.set_xlabel("links in the index")
         ax.grid(True, which="both", alpha=0.3)

@@ -95,6 +95,7 @@ def render(r, plot_path=None):
         out += ["**A `--quick` run on tiny sizes, to test the suite: not the benchmark.**", ""]
     load = "–".join(f"{a[0]:.1f}" for a in (m.get("load_average_start"), m.get("load_average_end")) if a)
     bins = r.get("binaries") or {}
+    minutes = sum(step_seconds(r)) / 60
     prebuilt = [f"{name} {b['mtime']}" for name, b in sorted(bins.items()) if b and not b["built_by_suite"]]
     out += [
         f"Measured {m.get('date')} by `bench/run {shlex.join(r.get('argv', []))}`"
@@ -102,10 +103,19 @@ def render(r, plot_path=None):
         + (f"; binaries prebuilt (`--skip-build`, {', '.join(prebuilt)}), so possibly older than that commit"
            if prebuilt else "; binaries built by the suite") + ".",
         f"Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('memory_gib')} GiB, {m.get('os')};"
-        f" load average {load} (1 min, start–end; other users share the machine).",
+        f" load average {load} (1 min, start–end; other users share the machine)"
+        + (f"; the measurements took {minutes:.0f} min." if minutes else "."),
         f"Toolchain and peers: {m.get('rustc') or 'rustc ?'}; Python {m.get('python')};"
         f" DuckDB {p.get('duckdb')}; ClickHouse {p.get('clickhouse')} (chDB {p.get('chdb')});"
         f" FastWARC {p.get('fastwarc')} + Resiliparse {p.get('resiliparse')}; python-igraph {p.get('igraph')}.",
+    ]
+    busiest = max((a[0] for a in (m.get("load_average_start"), m.get("load_average_end")) if a), default=0)
+    if m.get("cores") and busiest > m["cores"] / 2:
+        out += ["", f"**The machine was busy** (load average up to {busiest:.1f} on {m['cores']} cores from"
+                " other work): absolute times are inflated and noisy; the ratios between sides"
+                " measured in the same rounds are the useful part. Rerun `bench/run` on a quiet machine"
+                " for absolute numbers."]
+    out += [
         "",
         f"Every figure is the median of the interleaved rounds (each side goes first in turn) with"
         f" [min–max] across rounds; “× peer” is the peer's median over hrefdex's (above 1: hrefdex is"
@@ -139,6 +149,24 @@ def first_at(r, key, at_least):
             if best is None or ix["links"] < best[1]["index"]["links"]:
                 best = (label, e)
     return best
+
+
+def step_seconds(r):
+    """How long each measurement took (the build and the peers' install excluded)."""
+    for k in ("extract", "pagerank", "crawl"):
+        yield (r.get(k) or {}).get("step_seconds", 0)
+    for entry in (r.get("by_size") or {}).values():
+        for v in entry.values():
+            yield v.get("step_seconds", 0)
+
+
+def by_size(r):
+    """(label, entry) for every size, smallest first (results.json keeps them by label)."""
+    def links(item):
+        e = item[1]
+        ix = e.get("index", {})
+        return ix.get("links") or ix.get("size") or (ix.get("gen", {}).get("pages") or 0) * 15
+    return sorted((r.get("by_size") or {}).items(), key=links)
 
 
 def cell(entry, engine, table, target):
@@ -314,7 +342,7 @@ def storage(r):
            "| size | links | WARC MB | import s | links/s | peak memory | hrefdex, all tables | hrefdex, links_in + links_out + pages | DuckDB file | ClickHouse MergeTree |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     phases = []
-    for label, e in sizes.items():
+    for label, e in by_size(r):
         ix = e.get("index", {})
         if not ok(ix):
             gen = ix.get("gen", {})
@@ -343,7 +371,7 @@ def storage(r):
 
 
 def latency(r, plot_path):
-    sizes = [(label, e) for label, e in (r.get("by_size") or {}).items() if "latency" in e]
+    sizes = [(label, e) for label, e in by_size(r) if "latency" in e]
     if not sizes:
         return []
     method = r.get("hrefdex_latency_method")
@@ -430,7 +458,7 @@ def scaling(r, sizes, plot_path):
 
 
 def server(r):
-    rows = [(label, e) for label, e in (r.get("by_size") or {}).items() if "server" in e]
+    rows = [(label, e) for label, e in by_size(r) if "server" in e]
     if not rows:
         return []
     s = r.get("settings", {})
@@ -462,8 +490,11 @@ def crawler(r):
         return []
     if not ok(cr):
         return failed("Crawler", cr)
+    args = [a for a in cr["args"] if not a.startswith("(")]
     return ["### Crawler", "",
-            f"`crawl_bench {' '.join(cr['args'])}` on the loopback test web, politeness off,"
+            (f"`crawl_bench {' '.join(args)}`" if args else
+             "`crawl_bench` (50 hosts × 400 pages, concurrency 64, 4 connections per host)")
+            + " on the loopback test web, politeness off,"
             f" {len(cr['rounds'])} rounds. No peer.", "",
             "| pages | pages/s | WARC MB |", "|---:|---:|---:|",
             f"| {n(cr['pages'])} | {spread(cr['pages_s'], 0)} | {cr['warc_mb']:.1f} |", ""]
