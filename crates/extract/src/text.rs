@@ -38,7 +38,11 @@ pub fn push_collapsed_counting(dst: &mut String, s: &str, max_bytes: usize, wc: 
                 dst.push(' ');
                 last_space = true;
             }
+            // The rest of the run changes nothing: skip it (indentation is long).
             i += 1;
+            while i < bytes.len() && is_ascii_space(bytes[i]) {
+                i += 1;
+            }
             continue;
         }
         let run = bytes[i..]
