@@ -322,120 +322,120 @@ pub fn pages<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
     let mut ids: Vec<u32> = s.pages.keys().copied().collect();
     ids.sort_unstable_by_key(|&id| ranks.url[id as usize]);
     batches(ids, move |chunk| {
-            let info = |id: &u32| s.urls.info(*id);
-            let page = |id: &u32| &s.pages[id];
-            let url_of = |id: Option<u32>| id.map_or("", |i| &*s.urls.info(i).url);
-            let arrays: Vec<ArrayRef> = vec![
-                strs(chunk.iter().map(|id| &*info(id).key).collect()),
-                strs(chunk.iter().map(|id| &*info(id).url).collect()),
-                strs(chunk.iter().map(|id| &*info(id).host).collect()),
-                strs(
-                    chunk
-                        .iter()
-                        .map(|id| s.domains.get(info(id).domain))
-                        .collect(),
-                ),
-                ts(chunk.iter().map(|id| micros(page(id).first_seen)).collect()),
-                ts(chunk
+        let info = |id: &u32| s.urls.info(*id);
+        let page = |id: &u32| &s.pages[id];
+        let url_of = |id: Option<u32>| id.map_or("", |i| &*s.urls.info(i).url);
+        let arrays: Vec<ArrayRef> = vec![
+            strs(chunk.iter().map(|id| &*info(id).key).collect()),
+            strs(chunk.iter().map(|id| &*info(id).url).collect()),
+            strs(chunk.iter().map(|id| &*info(id).host).collect()),
+            strs(
+                chunk
                     .iter()
-                    .map(|id| micros(page(id).last_visited))
-                    .collect()),
-                ts_opt(
-                    chunk
-                        .iter()
-                        .map(|id| page(id).prev_visited.map(micros))
-                        .collect(),
-                ),
-                Arc::new(Int32Array::from(
-                    chunk
-                        .iter()
-                        .map(|id| i32::from(page(id).http_code))
-                        .collect::<Vec<_>>(),
-                )),
-                ts_opt(
-                    chunk
-                        .iter()
-                        .map(|id| page(id).broken_at.map(micros))
-                        .collect(),
-                ),
-                strs(
-                    chunk
-                        .iter()
-                        .map(|id| url_of(page(id).redirect_to))
-                        .collect(),
-                ),
-                strs(chunk.iter().map(|id| url_of(page(id).canonical)).collect()),
-                strs(chunk.iter().map(|id| &*page(id).ip).collect()),
-                strs(chunk.iter().map(|id| &*page(id).title).collect()),
-                strs(chunk.iter().map(|id| &*page(id).encoding).collect()),
-                strs(chunk.iter().map(|id| &*page(id).language).collect()),
-                strs(chunk.iter().map(|id| &*page(id).content_type).collect()),
-                strs(chunk.iter().map(|id| &*page(id).content_encoding).collect()),
-                Arc::new(Int64Array::from(
-                    chunk
-                        .iter()
-                        .map(|id| page(id).page_size as i64)
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int32Array::from(
-                    chunk
-                        .iter()
-                        .map(|id| page(id).links_internal as i32)
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int32Array::from(
-                    chunk
-                        .iter()
-                        .map(|id| page(id).links_external as i32)
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int32Array::from(
-                    chunk
-                        .iter()
-                        .map(|id| i32::from(s.ur(*id)))
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Float64Array::from(
-                    chunk
-                        .iter()
-                        .map(|id| s.authority.ur_raw.get(*id as usize).copied().unwrap_or(0.0))
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int64Array::from(
-                    chunk
-                        .iter()
-                        .map(|id| i64::try_from(page(id).words).unwrap_or(i64::MAX))
-                        .collect::<Vec<_>>(),
-                )),
-                strs(chunk.iter().map(|id| &*page(id).on_page.h1).collect()),
-                strs(chunk.iter().map(|id| &*page(id).on_page.h2).collect()),
-                strs(
-                    chunk
-                        .iter()
-                        .map(|id| &*page(id).on_page.description)
-                        .collect(),
-                ),
-                strs(
-                    chunk
-                        .iter()
-                        .map(|id| &*page(id).on_page.meta_social)
-                        .collect(),
-                ),
-                strs(
-                    chunk
-                        .iter()
-                        .map(|id| &*page(id).on_page.images_alt)
-                        .collect(),
-                ),
-                strs(
-                    chunk
-                        .iter()
-                        .map(|id| &*page(id).on_page.powered_by)
-                        .collect(),
-                ),
-            ];
-            RecordBatch::try_new(SchemaRef::clone(&schema::PAGES), arrays)
-        })
+                    .map(|id| s.domains.get(info(id).domain))
+                    .collect(),
+            ),
+            ts(chunk.iter().map(|id| micros(page(id).first_seen)).collect()),
+            ts(chunk
+                .iter()
+                .map(|id| micros(page(id).last_visited))
+                .collect()),
+            ts_opt(
+                chunk
+                    .iter()
+                    .map(|id| page(id).prev_visited.map(micros))
+                    .collect(),
+            ),
+            Arc::new(Int32Array::from(
+                chunk
+                    .iter()
+                    .map(|id| i32::from(page(id).http_code))
+                    .collect::<Vec<_>>(),
+            )),
+            ts_opt(
+                chunk
+                    .iter()
+                    .map(|id| page(id).broken_at.map(micros))
+                    .collect(),
+            ),
+            strs(
+                chunk
+                    .iter()
+                    .map(|id| url_of(page(id).redirect_to))
+                    .collect(),
+            ),
+            strs(chunk.iter().map(|id| url_of(page(id).canonical)).collect()),
+            strs(chunk.iter().map(|id| &*page(id).ip).collect()),
+            strs(chunk.iter().map(|id| &*page(id).title).collect()),
+            strs(chunk.iter().map(|id| &*page(id).encoding).collect()),
+            strs(chunk.iter().map(|id| &*page(id).language).collect()),
+            strs(chunk.iter().map(|id| &*page(id).content_type).collect()),
+            strs(chunk.iter().map(|id| &*page(id).content_encoding).collect()),
+            Arc::new(Int64Array::from(
+                chunk
+                    .iter()
+                    .map(|id| page(id).page_size as i64)
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int32Array::from(
+                chunk
+                    .iter()
+                    .map(|id| page(id).links_internal as i32)
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int32Array::from(
+                chunk
+                    .iter()
+                    .map(|id| page(id).links_external as i32)
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int32Array::from(
+                chunk
+                    .iter()
+                    .map(|id| i32::from(s.ur(*id)))
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Float64Array::from(
+                chunk
+                    .iter()
+                    .map(|id| s.authority.ur_raw.get(*id as usize).copied().unwrap_or(0.0))
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int64Array::from(
+                chunk
+                    .iter()
+                    .map(|id| i64::try_from(page(id).words).unwrap_or(i64::MAX))
+                    .collect::<Vec<_>>(),
+            )),
+            strs(chunk.iter().map(|id| &*page(id).on_page.h1).collect()),
+            strs(chunk.iter().map(|id| &*page(id).on_page.h2).collect()),
+            strs(
+                chunk
+                    .iter()
+                    .map(|id| &*page(id).on_page.description)
+                    .collect(),
+            ),
+            strs(
+                chunk
+                    .iter()
+                    .map(|id| &*page(id).on_page.meta_social)
+                    .collect(),
+            ),
+            strs(
+                chunk
+                    .iter()
+                    .map(|id| &*page(id).on_page.images_alt)
+                    .collect(),
+            ),
+            strs(
+                chunk
+                    .iter()
+                    .map(|id| &*page(id).on_page.powered_by)
+                    .collect(),
+            ),
+        ];
+        RecordBatch::try_new(SchemaRef::clone(&schema::PAGES), arrays)
+    })
 }
 
 /// `domains`: every registrable domain sorted by name.
@@ -464,45 +464,45 @@ pub fn domains(s: &IndexState) -> Batches<'_> {
     let mut ids: Vec<u32> = (0..s.domains.len() as u32).collect();
     ids.sort_unstable_by(|&a, &b| s.domains.get(a).cmp(s.domains.get(b)));
     batches(ids, move |chunk| {
-            let arrays: Vec<ArrayRef> = vec![
-                strs(chunk.iter().map(|&d| s.domains.get(d)).collect()),
-                Arc::new(Int32Array::from(
-                    chunk
-                        .iter()
-                        .map(|&d| i32::from(s.dr(d)))
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Float64Array::from(
-                    chunk
-                        .iter()
-                        .map(|&d| s.authority.dr_raw.get(d as usize).copied().unwrap_or(0.0))
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int64Array::from(
-                    chunk
-                        .iter()
-                        .map(|&d| i64::from(s.ahrefs_top(d)))
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int64Array::from(
-                    chunk
-                        .iter()
-                        .map(|&d| pages_per_domain[d as usize])
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int64Array::from(
-                    chunk
-                        .iter()
-                        .map(|&d| refdomains[d as usize])
-                        .collect::<Vec<_>>(),
-                )),
-                Arc::new(Int64Array::from(
-                    chunk
-                        .iter()
-                        .map(|&d| linked_domains[d as usize])
-                        .collect::<Vec<_>>(),
-                )),
-            ];
-            RecordBatch::try_new(SchemaRef::clone(&schema::DOMAINS), arrays)
-        })
+        let arrays: Vec<ArrayRef> = vec![
+            strs(chunk.iter().map(|&d| s.domains.get(d)).collect()),
+            Arc::new(Int32Array::from(
+                chunk
+                    .iter()
+                    .map(|&d| i32::from(s.dr(d)))
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Float64Array::from(
+                chunk
+                    .iter()
+                    .map(|&d| s.authority.dr_raw.get(d as usize).copied().unwrap_or(0.0))
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int64Array::from(
+                chunk
+                    .iter()
+                    .map(|&d| i64::from(s.ahrefs_top(d)))
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int64Array::from(
+                chunk
+                    .iter()
+                    .map(|&d| pages_per_domain[d as usize])
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int64Array::from(
+                chunk
+                    .iter()
+                    .map(|&d| refdomains[d as usize])
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int64Array::from(
+                chunk
+                    .iter()
+                    .map(|&d| linked_domains[d as usize])
+                    .collect::<Vec<_>>(),
+            )),
+        ];
+        RecordBatch::try_new(SchemaRef::clone(&schema::DOMAINS), arrays)
+    })
 }
