@@ -12,6 +12,10 @@ use std::time::Instant;
 
 use hrefdex_extract::{PageObservation, SinkError, extract_files};
 
+/// The allocator the `hrefdex` binary ships with, so the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
