@@ -2,13 +2,15 @@
 (chDB) on the same rows, A/B interleaved in rounds (each engine goes first in turn).
 
 hrefdex is measured by crates/query/benches/latency.rs when its release binary is there
-(in process, the way the server runs a request). Without it (`--hrefdex-latency server`, or
-`auto` when the bench binary was not built), by timing one request at a time against
+(in process, the way the server runs a request). Without it (`auto`), by `hrefdex query
+--repeat N` (`cli`: also in process, one cached session, no HTTP); or (`server`) by timing
+one request at a time against
 `hrefdex serve` over a loopback keep-alive connection with the answer cache off: that adds
 HTTP, the token check and the SQLite charge (a fraction of a millisecond) to each answer."""
 
 import http.client
 import json
+import re
 import os
 import shutil
 import statistics
@@ -107,6 +109,50 @@ def parse_bench_table(text, iterations):
     return cells
 
 
+REPEAT = re.compile(r"latency over (\d+) repeats: min ([\d.]+) ms, p50 ([\d.]+) ms, "
+                    r"p99 ([\d.]+) ms, max ([\d.]+) ms")
+
+
+def parse_repeat_line(text):
+    """`hrefdex query --repeat N`'s stderr line: n, min, p50, p99, max (ms), or None."""
+    m = REPEAT.search(text)
+    if not m:
+        return None
+    n, lo, p50, p99, hi = m.groups()
+    return {"n": int(n), "min": float(lo), "p50": float(p50), "p99": float(p99), "max": float(hi)}
+
+
+def _cli_cells(ctx, ix, label, r, targets_doc):
+    """`hrefdex query --repeat N`: in process, one cached session on one runtime (the
+    server's code path without HTTP), the first answer excluded."""
+    cells = []
+    for t in targets_doc["targets"]:
+        for table, q in TABLES.items():
+            query = f"{q}&target={t['target']}&mode=domain&output=json"
+            res = run([ctx.hrefdex, "query", "--index", ix["index"], "--repeat",
+                       str(ctx.iterations), query], f"latency-hrefdex-{label}-{t['label']}-{table}-r{r}",
+                      max_rss_kib=ctx.max_rss_kib, check=False)
+            cell = {"label": t["label"], "target": t["target"], "backlinks": t["backlinks"],
+                    "table": table}
+            timing = parse_repeat_line(res.err)
+            try:
+                doc = json.loads(res.out or "{}")
+            except json.JSONDecodeError:
+                doc = {"error": res.out[:200]}
+            if timing is None or "error" in doc:
+                cell["error"] = (res.err.strip().splitlines() or [str(doc.get("error"))])[-1][:200]
+                cells.append(cell)
+                continue
+            if table == "metrics":
+                rows, check = 1, doc.get("metrics", {}).get("backlinks")
+            else:
+                rows = next((len(v) for v in doc.values() if isinstance(v, list)), 0)
+                check = rows
+            cell.update(timing, rows=rows, check=check)
+            cells.append(cell)
+    return cells
+
+
 def _server_cells(ctx, server, targets_doc):
     """One request at a time over a keep-alive connection to `hrefdex serve`."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
@@ -177,6 +223,8 @@ def measure(ctx, ix):
                 if engine == "hrefdex":
                     if method == "bench":
                         cells = _bench_cells(ctx, ix, label, r, targets_doc)
+                    elif method == "cli":
+                        cells = _cli_cells(ctx, ix, label, r, targets_doc)
                     else:
                         cells = _server_cells(ctx, server, targets_doc)
                 else:

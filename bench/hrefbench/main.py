@@ -48,10 +48,12 @@ def parse_args(argv):
     ap.add_argument("--cell-seconds", type=float,
                     help="stop a peer's or the server method's cell after this long (at least 5 "
                          "lookups; default 2)")
-    ap.add_argument("--hrefdex-latency", choices=["auto", "bench", "server"], default="auto",
+    ap.add_argument("--hrefdex-latency", choices=["auto", "bench", "cli", "server"],
+                    default="auto",
                     help="how hrefdex's latency is measured: crates/query/benches/latency.rs "
-                         "(bench), one request at a time to hrefdex serve (server), or bench when "
-                         "its binary is there (auto)")
+                         "(bench), `hrefdex query --repeat N` (cli), one request at a time to "
+                         "hrefdex serve (server), or bench when its binary is there and cli "
+                         "otherwise (auto)")
     ap.add_argument("--server-seconds", type=int, help="measured seconds per server run (default 20)")
     ap.add_argument("--server-rounds", type=int, default=1, help="server runs per answer-cache setting")
     ap.add_argument("--connections", type=int, default=32, help="load generator connections")
@@ -204,9 +206,13 @@ def measure(args):
         if args.hrefdex_latency == "bench" and not ctx.bins.get("latency_bench"):
             raise BenchError("--hrefdex-latency bench: no latency bench binary (build it, or "
                              "HREFDEX_LATENCY_BENCH_BIN=PATH)")
-        ctx.hrefdex_latency = "bench" if ctx.bins.get("latency_bench") else "server"
-        if ctx.hrefdex_latency == "server":
-            log("latency: no crates/query latency bench binary; hrefdex is timed through hrefdex serve")
+        if args.hrefdex_latency in ("cli", "server"):
+            ctx.hrefdex_latency = args.hrefdex_latency
+        else:
+            ctx.hrefdex_latency = "bench" if ctx.bins.get("latency_bench") else "cli"
+        if ctx.hrefdex_latency == "cli" and args.hrefdex_latency == "auto":
+            log("latency: no crates/query latency bench binary; hrefdex is timed with "
+                "`hrefdex query --repeat`")
     if "index" in args.only and _missing(ctx, "index"):
         raise BenchError(_missing(ctx, "index"))
     ctx.hrefdex = ctx.bins.get("hrefdex", {}) and ctx.bins["hrefdex"]["path"]

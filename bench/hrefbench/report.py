@@ -377,6 +377,8 @@ def latency(r, plot_path):
     method = r.get("hrefdex_latency_method")
     how = ("`cargo bench -p hrefdex-query --bench latency` (in process, the server's path: cached "
            "session, plan on a Tokio runtime, JSON encoded)" if method == "bench" else
+           "`hrefdex query --repeat N` (in process: one cached session on one runtime, the "
+           "server's path without HTTP; the first answer excluded)" if method == "cli" else
            "one request at a time to `hrefdex serve` over a loopback keep-alive connection, answer "
            "cache off (so HTTP, the token check and the SQLite charge are included; the in-process "
            "bench binary was not available)")

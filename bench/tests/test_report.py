@@ -110,6 +110,13 @@ class Parsing(unittest.TestCase):
         self.assertEqual((c["label"], c["target"], c["table"], c["p50"], c["n"]),
                          ("median", "a.co.uk", "refdomains", 1.25, 50))
 
+    def test_query_repeat_line(self):
+        line = ("latency over 100 repeats: min 7.476 ms, p50 10.641 ms, p99 12.908 ms, "
+                "max 16.887 ms (first answer 377.246 ms)\n")
+        t = latency.parse_repeat_line("noise\n" + line)
+        self.assertEqual((t["n"], t["p50"], t["p99"], t["max"]), (100, 10.641, 12.908, 16.887))
+        self.assertIsNone(latency.parse_repeat_line("hrefdex: error"))
+
     def test_key_values(self):
         p = kv.pairs("threads=1 records=1171 payloadMB=172.8 secs=1.657 rec/s=707 MB/s=104.3")
         self.assertEqual((p["threads"], p["MB/s"], p["rec/s"]), (1, 104.3, 707))
