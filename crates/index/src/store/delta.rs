@@ -68,10 +68,11 @@ fn sort_key(table: &str) -> Option<&'static str> {
 }
 
 /// How `table` is compressed. `links_in` answers nearly every lookup (backlinks,
-/// refdomains, anchors, metrics), so it takes LZ4: on the 10.6M-link index it made a small
-/// lookup about 1.4× and a 518k-backlink one 2.6× faster than zstd level 3 (parquet-rs also
-/// builds a zstd context per column chunk it opens), at 47 % more bytes for that table
-/// (BENCHMARKS.md, "Query latency at 10.6M links"). The other tables stay zstd.
+/// refdomains, anchors, metrics), so it takes LZ4: on the 10.6M-link index a `backlinks`
+/// lookup got 1.1–1.4× faster on small targets and 2× on a 518k-backlink one than with
+/// zstd level 3 (parquet-rs also builds a zstd context per column chunk it opens), at 47 %
+/// more bytes for that table (BENCHMARKS.md, "Query latency at 10.6M links"). The other
+/// tables stay zstd.
 fn compression(table: &str) -> Compression {
     match table {
         "links_in" => Compression::LZ4_RAW,
