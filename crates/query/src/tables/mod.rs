@@ -263,20 +263,28 @@ pub(crate) async fn finish_rows(
     for c in &request.having {
         df = df.filter(exprs::condition(c, &stored))?;
     }
-    let df = order_and_page(df, request, &stored)?.select(
-        request
-            .select
-            .iter()
-            .map(|c| stored(c.name).alias(c.name))
-            .collect::<Vec<_>>(),
-    )?;
-    let batches = df.collect().await?;
+    let batches = page_and_select(df, request, &stored)?.collect().await?;
     Ok(Answer {
         table: request.table,
         columns: request.select.clone(),
         rows: crate::convert::rows(&batches, &request.select)?,
         extras: hrefdex_api::encode::Extras::default(),
     })
+}
+
+/// The answer rows of a row table: sorted and paged by the request, with its selected
+/// columns under their API names.
+pub(crate) fn page_and_select(
+    df: DataFrame,
+    request: &Request,
+    stored: impl Fn(&str) -> Expr,
+) -> Result<DataFrame, QueryError> {
+    let columns: Vec<Expr> = request
+        .select
+        .iter()
+        .map(|c| stored(c.name).alias(c.name))
+        .collect();
+    Ok(order_and_page(df, request, &stored)?.select(columns)?)
 }
 
 /// Sort, offset and limit by the request's full order, over columns named as the API names them.

@@ -8,7 +8,7 @@ use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 
-use super::order_and_page;
+use super::page_and_select;
 use crate::convert::rows;
 use crate::engine::{QueryError, Snapshot};
 use crate::exprs;
@@ -24,15 +24,9 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
         predicate = predicate.and(exprs::condition(c, stored));
     }
     let matching = snapshot.ctx.table("pages").await?.filter(predicate)?;
-    let df = order_and_page(matching.clone(), request, stored)?;
-    let df = df.select(
-        request
-            .select
-            .iter()
-            .map(|c| stored(c.name).alias(c.name))
-            .collect::<Vec<_>>(),
-    )?;
-    let batches = df.collect().await?;
+    let batches = page_and_select(matching.clone(), request, stored)?
+        .collect()
+        .await?;
     let mut extras = Extras::default();
     if !request.table.extras.is_empty() {
         let total = matching
