@@ -4,12 +4,15 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::dataframe::DataFrame;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::datasource::provider_as_source;
 use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use hrefdex_api::Request;
 use hrefdex_api::encode::Answer;
@@ -18,6 +21,8 @@ use hrefdex_index::store::schema;
 use hrefdex_index::{AsOf, Index, IndexVersion, StoreError};
 use thiserror::Error;
 
+use crate::keyed::{KeyedTable, TargetKeys};
+use crate::plans::PlanCache;
 use crate::tables;
 
 /// Why a request could not be answered.
@@ -72,6 +77,8 @@ pub struct Snapshot {
     pub ctx: SessionContext,
     /// The rankings files registered as `keywords`.
     keywords: Option<Vec<std::path::PathBuf>>,
+    /// The sorted tables, read for one target through their sparse key index.
+    keyed: Arc<Vec<(&'static str, Arc<KeyedTable>)>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -85,7 +92,39 @@ impl std::fmt::Debug for Snapshot {
 impl Snapshot {
     /// Answers one request from this version. Runs on any Tokio runtime.
     pub async fn answer(&self, request: &Request) -> Result<Answer, QueryError> {
-        tables::answer(self, request).await
+        tables::answer(&self.for_request(request), request).await
+    }
+
+    /// This snapshot in a session whose target scans read `request`'s target.
+    fn for_request(&self, request: &Request) -> Snapshot {
+        let mut state = self.ctx.state();
+        state
+            .config_mut()
+            .set_extension(Arc::new(TargetKeys::new(&request.key_ranges())));
+        Snapshot {
+            version: self.version.clone(),
+            ctx: SessionContext::new_with_state(state),
+            keywords: self.keywords.clone(),
+            keyed: Arc::clone(&self.keyed),
+        }
+    }
+
+    /// The rows of `table` (a table sorted by the target key: `links_in`, `links_out`,
+    /// `link_events`, `pages`) whose key lies in the request's target ranges, read
+    /// through the table's sparse key index. The plan does not name the target, so it is
+    /// planned once for every target (see [`crate::plans`]).
+    pub(crate) fn target(&self, table: &str) -> Result<DataFrame, QueryError> {
+        let keyed = self
+            .keyed
+            .iter()
+            .find(|(name, _)| *name == table)
+            .map(|(_, t)| Arc::clone(t))
+            .ok_or_else(|| {
+                DataFusionError::Internal(format!("{table} is not sorted by a target key"))
+            })?;
+        let name = keyed.name().to_owned();
+        let plan = LogicalPlanBuilder::scan(name, provider_as_source(keyed), None)?.build()?;
+        Ok(DataFrame::new(self.ctx.state(), plan))
     }
 }
 
@@ -157,6 +196,12 @@ impl Engine {
             config = config.with_target_partitions(1);
         }
         let options = config.options_mut();
+        // Dynamic filters are shared between an operator and the scans below it, and a
+        // cached plan is executed many times (see `crate::plans`).
+        options.optimizer.enable_dynamic_filter_pushdown = false;
+        options.optimizer.enable_topk_dynamic_filter_pushdown = false;
+        options.optimizer.enable_join_dynamic_filter_pushdown = false;
+        options.optimizer.enable_aggregate_dynamic_filter_pushdown = false;
         options.execution.parquet.pushdown_filters = true;
         options.execution.parquet.reorder_filters = true;
         options.execution.parquet.enable_page_index = true;
@@ -164,24 +209,50 @@ impl Engine {
         let runtime = RuntimeEnvBuilder::new()
             .with_metadata_cache_limit(METADATA_CACHE_BYTES)
             .build_arc()?;
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
-        for (table, schema) in [
-            ("links_in", &schema::LINKS),
-            ("links_out", &schema::LINKS),
-            ("pages", &schema::PAGES),
-            ("domains", &schema::DOMAINS),
-            ("link_events", &schema::LINK_EVENTS),
+        let mut keyed = Vec::new();
+        let mut names = Vec::new();
+        let mut registered = Vec::new();
+        // Each table, and the key a target selects in it (`domains` is keyed by
+        // registrable domain, not by a target key).
+        for (table, schema, key) in [
+            ("links_in", &schema::LINKS, Some("to_key")),
+            ("links_out", &schema::LINKS, Some("from_key")),
+            ("pages", &schema::PAGES, Some("url_key")),
+            ("domains", &schema::DOMAINS, None),
+            ("link_events", &schema::LINK_EVENTS, Some("to_key")),
         ] {
             let files = self.index.table_files(&version, table)?;
-            self.register(&ctx, table, SchemaRef::clone(schema), &files)?;
+            names.push(table.to_owned());
+            if let Some(key) = key {
+                let target = KeyedTable::new(
+                    format!("target_{table}"),
+                    SchemaRef::clone(schema),
+                    key,
+                    &files,
+                )?;
+                names.push(target.name().to_owned());
+                keyed.push((table, Arc::new(target)));
+            }
+            registered.push((table, SchemaRef::clone(schema), files));
         }
         if let Some(files) = &keywords {
-            self.register(&ctx, "keywords", SchemaRef::clone(&schema::KEYWORDS), files)?;
+            names.push("keywords".to_owned());
+            registered.push((
+                "keywords",
+                SchemaRef::clone(&schema::KEYWORDS),
+                files.clone(),
+            ));
+        }
+        let config = config.with_extension(Arc::new(PlanCache::new(names)));
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        for (table, schema, files) in registered {
+            self.register(&ctx, table, schema, &files)?;
         }
         Ok(Snapshot {
             version,
             ctx,
             keywords,
+            keyed: Arc::new(keyed),
         })
     }
 

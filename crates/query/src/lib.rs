@@ -15,6 +15,8 @@ mod convert;
 mod engine;
 pub mod exprs;
 pub mod host_udf;
+mod keyed;
+mod plans;
 pub mod tables;
 pub mod udf;
 

@@ -548,3 +548,62 @@ fn anchors_count_exactly_what_the_backlinks_hold() {
         );
     }
 }
+
+/// A plan is made once per request shape and reused for every target (the target is
+/// read at execution): each answer must be the one a fresh engine, which has planned
+/// nothing before, gives — whatever was asked before it, and however often.
+#[test]
+fn answers_do_not_depend_on_the_targets_asked_before() {
+    let root = web()._dir.path().join("index");
+    let shapes: Vec<String> = catalogue::all()
+        .iter()
+        .filter(|t| t.name != "subscription_info")
+        .flat_map(|t| {
+            [
+                format!("from={}&limit=7", t.name),
+                format!("from={}&limit=3&offset=2&output=xml", t.name),
+            ]
+        })
+        .chain([
+            "from=backlinks&limit=5&order_by=url_from:asc&where=nofollow=false".to_owned(),
+            "from=refdomains&limit=4&having=backlinks>1&order_by=refdomain:desc".to_owned(),
+            "from=anchors&limit=4&where=backlinks>1".to_owned(),
+        ])
+        .collect();
+    let targets: Vec<String> = web()
+        .truth
+        .targets
+        .iter()
+        .take(4)
+        .map(target_query)
+        .collect();
+    // Target-major then shape-major, so every plan is reused for several targets in
+    // both orders.
+    let mut order: Vec<(usize, usize)> = Vec::new();
+    for t in 0..targets.len() {
+        order.extend((0..shapes.len()).map(|s| (s, t)));
+    }
+    for s in 0..shapes.len() {
+        order.extend((0..targets.len()).rev().map(|t| (s, t)));
+    }
+    let shared = Engine::open(&root).unwrap();
+    let mut fresh_answers = BTreeMap::new();
+    for (s, t) in order {
+        let q = format!("{}&{}", shapes[s], targets[t]);
+        let request = request(&q);
+        let body = |engine: &Engine| match engine.answer(&request) {
+            Ok(answer) => answer.encode(request.output),
+            Err(e) => format!("error: {e}").into_bytes(),
+        };
+        let expected = fresh_answers
+            .entry(q.clone())
+            .or_insert_with(|| body(&Engine::open(&root).unwrap()));
+        let got = body(&shared);
+        assert!(
+            got == *expected,
+            "{q}:\n reused plan: {}\n fresh plan:  {}",
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(expected)
+        );
+    }
+}

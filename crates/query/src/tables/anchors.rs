@@ -1,6 +1,7 @@
 //! `anchors`: anchor texts of the target's backlinks, one row per anchor, with `stats`
 //! (backlinks, refpages) over every matching link.
 
+use crate::plans::Run;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::functions_aggregate::expr_fn::{count, max, min, sum};
@@ -62,7 +63,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             vec![count(lit(1i64)).alias("backlinks")],
         )?
         .aggregate(vec![], vec![sum(col("backlinks")), count(lit(1i64))])?
-        .collect()
+        .run()
         .await?;
     let total = |i: usize| {
         totals

@@ -1,6 +1,7 @@
 //! `domain_rating`: DR and `ahrefs_top` of the target's registrable domain (one object;
 //! zeros for a domain the index has never met).
 
+use crate::plans::Run;
 use datafusion::logical_expr::{col, lit};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
@@ -24,7 +25,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
                 .map(|c| col(c.name))
                 .collect::<Vec<_>>(),
         )?;
-    let mut found = rows(&df.collect().await?, &request.select)?;
+    let mut found = rows(&df.run().await?, &request.select)?;
     let row = found
         .pop()
         .unwrap_or_else(|| vec![Value::Int(0); request.select.len()]);

@@ -21,6 +21,7 @@ mod refdomains_by_type;
 mod refdomains_new_lost;
 mod refips;
 
+use crate::plans::Run;
 use datafusion::dataframe::DataFrame;
 use datafusion::logical_expr::{Expr, SortExpr, col, lit};
 use hrefdex_api::Request;
@@ -68,10 +69,7 @@ pub(crate) async fn live_backlinks(
     request: &Request,
     row_level: impl Fn(&str) -> Option<Expr>,
 ) -> Result<DataFrame, QueryError> {
-    let range = exprs::key_ranges("to_key", &request.key_ranges());
-    let mut predicate = range
-        .and(col("lost_at").is_null())
-        .and(col("internal").eq(lit(false)));
+    let mut predicate = col("lost_at").is_null().and(col("internal").eq(lit(false)));
     for c in &request.where_ {
         if row_level(c.column().name).is_some() {
             predicate = predicate.and(exprs::condition(c, |n| {
@@ -79,7 +77,7 @@ pub(crate) async fn live_backlinks(
             }));
         }
     }
-    Ok(snapshot.ctx.table("links_in").await?.filter(predicate)?)
+    Ok(snapshot.target("links_in")?.filter(predicate)?)
 }
 
 /// The end of every grouped table: filters on the groups (`where` conditions on aggregate
@@ -127,7 +125,7 @@ pub(crate) async fn finish_having(
             .map(|c| col(c.name))
             .collect::<Vec<_>>(),
     )?;
-    Ok(crate::convert::rows(&df.collect().await?, &request.select)?)
+    Ok(crate::convert::rows(&df.run().await?, &request.select)?)
 }
 
 /// The `stats` fields the catalogue lists for `table`, in its order, from `values` (0 for
@@ -164,7 +162,7 @@ pub(crate) async fn tlds(df: DataFrame, domain: &str) -> Result<Vec<(String, i64
             col("count").sort(false, false),
             col("tld").sort(true, false),
         ])?
-        .collect()
+        .run()
         .await?;
     let mut out = Vec::new();
     for b in &counted {
@@ -234,7 +232,7 @@ pub(crate) async fn single_row(
     use datafusion::arrow::datatypes::{DataType, Int64Type};
 
     let mut out = std::collections::HashMap::new();
-    for batch in df.collect().await? {
+    for batch in df.run().await? {
         if batch.num_rows() == 0 {
             continue;
         }
@@ -263,7 +261,7 @@ pub(crate) async fn finish_rows(
     for c in &request.having {
         df = df.filter(exprs::condition(c, &stored))?;
     }
-    let batches = page_and_select(df, request, &stored)?.collect().await?;
+    let batches = page_and_select(df, request, &stored)?.run().await?;
     Ok(Answer {
         table: request.table,
         columns: request.select.clone(),

@@ -1,6 +1,7 @@
 //! `pages` and `ahrefs_rank`: crawled pages under the target, one row per URL (`pages`
 //! adds `stats.pages`, the number of matching pages).
 
+use crate::plans::Run;
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::functions_aggregate::expr_fn::count;
@@ -25,13 +26,13 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     }
     let matching = snapshot.ctx.table("pages").await?.filter(predicate)?;
     let batches = page_and_select(matching.clone(), request, stored)?
-        .collect()
+        .run()
         .await?;
     let mut extras = Extras::default();
     if !request.table.extras.is_empty() {
         let total = matching
             .aggregate(vec![], vec![count(lit(1i64))])?
-            .collect()
+            .run()
             .await?;
         let pages = total
             .first()

@@ -12,6 +12,7 @@
 //! Both are one join of the target's `pages` rows with per-URL link aggregates; every
 //! `where` and `having` condition then applies to the joined rows by API name.
 
+use crate::plans::Run;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{JoinType, ScalarValue};
 use datafusion::dataframe::DataFrame;
@@ -148,7 +149,7 @@ async fn finish(request: &Request, matching: DataFrame) -> Result<Answer, QueryE
             .map(|c| col(c.name))
             .collect::<Vec<_>>(),
     )?;
-    let found = rows(&page.collect().await?, &request.select)?;
+    let found = rows(&page.run().await?, &request.select)?;
     let mut extras = Extras::default();
     if !request.table.extras.is_empty() {
         let total =

@@ -7,6 +7,7 @@
 //! * `cost`: Σ traffic × cpc × 100: what the traffic would cost as ads, in cents of the
 //!   file's currency (v2 reported cents).
 
+use crate::plans::Run;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{Float64Type, Int32Type, Int64Type};
 use datafusion::logical_expr::col;
@@ -88,7 +89,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             .await?
             .filter(predicate)?
             .select(vec![col("position"), col("volume"), col("cpc")])?
-            .collect()
+            .run()
             .await?;
         for b in &batches {
             let (position, volume, cpc) = (

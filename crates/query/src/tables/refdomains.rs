@@ -1,6 +1,7 @@
 //! `refdomains`: referring domains of the target, one row per registrable domain, with
 //! `stats` (refdomains, ips, class_c) over every matching link.
 
+use crate::plans::Run;
 use std::collections::HashSet;
 
 use datafusion::arrow::array::AsArray;
@@ -37,10 +38,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     )?;
     let found = finish_grouped(request, grouped, row_level).await?;
 
-    let ips = links
-        .aggregate(vec![col("ip_from")], vec![])?
-        .collect()
-        .await?;
+    let ips = links.aggregate(vec![col("ip_from")], vec![])?.run().await?;
     let mut class_c = HashSet::new();
     let mut ip_count = 0i64;
     for b in &ips {
@@ -58,7 +56,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     let domains = live_backlinks(snapshot, request, row_level)
         .await?
         .aggregate(vec![], vec![count_distinct(col("from_domain"))])?
-        .collect()
+        .run()
         .await?;
     let refdomains = domains
         .first()

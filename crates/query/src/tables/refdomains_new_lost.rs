@@ -4,6 +4,7 @@
 //! appears, lost on the day its last one disappears). The sweep's result is loaded back
 //! into the session as a table, so filters, order and paging run as DataFusion plans.
 
+use crate::plans::Run;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -36,7 +37,7 @@ async fn sweep(
             col("from_domain"),
             col("domain_rating"),
         ])?
-        .collect()
+        .run()
         .await?;
     let mut events = Vec::new();
     let mut dr = HashMap::new();
@@ -141,7 +142,7 @@ pub(super) async fn counters(snapshot: &Snapshot, request: &Request) -> Result<A
         selected = selected.filter(exprs::condition(c, super::named))?;
     }
     let mut counted = vec![false; events.len()];
-    for b in selected.select(vec![col("idx")])?.collect().await? {
+    for b in selected.select(vec![col("idx")])?.run().await? {
         for i in b
             .column(0)
             .as_primitive::<datafusion::arrow::datatypes::Int64Type>()

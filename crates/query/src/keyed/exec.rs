@@ -1,0 +1,309 @@
+//! The physical scan of a [`super::KeyedTable`]: the target's rows, read page by page.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Scalar, StringArray, new_null_array,
+};
+use datafusion::arrow::compute::kernels::cmp::{gt_eq, lt};
+use datafusion::arrow::compute::{and, cast, filter_record_batch, or};
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::TaskContext;
+use datafusion::parquet::arrow::ProjectionMask;
+use datafusion::parquet::arrow::arrow_reader::{
+    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
+    SendableRecordBatchStream,
+};
+
+use super::{KeyedFile, TargetKeys};
+
+/// Rows decoded per batch.
+const BATCH_ROWS: usize = 8192;
+
+/// Reads the rows of the target in [`TargetKeys`] (taken from the task's session
+/// configuration at execution, so one plan serves every target) from a keyed table's
+/// files, in key order, projected to `projection`.
+#[derive(Debug)]
+pub(crate) struct TargetScanExec {
+    files: Vec<Arc<KeyedFile>>,
+    /// Position of the key column in the table.
+    key: usize,
+    /// Table columns to output.
+    projection: Vec<usize>,
+    /// The projected schema.
+    schema: SchemaRef,
+    properties: Arc<PlanProperties>,
+}
+
+impl TargetScanExec {
+    pub(crate) fn new(
+        table: &SchemaRef,
+        key: usize,
+        projection: Vec<usize>,
+        files: Vec<Arc<KeyedFile>>,
+    ) -> Result<TargetScanExec> {
+        let schema = Arc::new(table.project(&projection)?);
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(SchemaRef::clone(&schema)),
+            Partitioning::UnknownPartitioning(1),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        Ok(TargetScanExec {
+            files,
+            key,
+            projection,
+            schema,
+            properties: Arc::new(properties),
+        })
+    }
+}
+
+impl DisplayAs for TargetScanExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let columns: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        write!(
+            f,
+            "TargetScanExec: files={}, projection=[{}]",
+            self.files.len(),
+            columns.join(", ")
+        )
+    }
+}
+
+impl ExecutionPlan for TargetScanExec {
+    fn name(&self) -> &str {
+        "TargetScanExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        Vec::new()
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        if children.is_empty() {
+            Ok(self)
+        } else {
+            Err(DataFusionError::Internal(
+                "TargetScanExec has no children".into(),
+            ))
+        }
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        if partition != 0 {
+            return Err(DataFusionError::Internal(format!(
+                "TargetScanExec has one partition, not {partition}"
+            )));
+        }
+        let keys = context
+            .session_config()
+            .get_extension::<TargetKeys>()
+            .ok_or_else(|| {
+                DataFusionError::Internal("a target scan ran without the request's target".into())
+            })?;
+        let rows = TargetRows {
+            files: self.files.clone(),
+            next_file: 0,
+            reader: None,
+            keys,
+            key: self.key,
+            projection: self.projection.clone(),
+            schema: SchemaRef::clone(&self.schema),
+        };
+        // The reads are page-cache reads of a few pages for most targets; they run on
+        // the calling task like DataFusion's own decoding does.
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            SchemaRef::clone(&self.schema),
+            futures::stream::iter(rows),
+        )))
+    }
+}
+
+/// The target's rows, file after file.
+struct TargetRows {
+    files: Vec<Arc<KeyedFile>>,
+    next_file: usize,
+    reader: Option<FileRows>,
+    keys: Arc<TargetKeys>,
+    key: usize,
+    projection: Vec<usize>,
+    schema: SchemaRef,
+}
+
+/// The reader of one file's selected pages, and where the key and each projected
+/// column are in the batches it returns.
+struct FileRows {
+    file: Arc<KeyedFile>,
+    batches: ParquetRecordBatchReader,
+    key_at: usize,
+    /// For each projected column, its position in the read batches (`None`: not in
+    /// the file, read as nulls).
+    columns: Vec<Option<usize>>,
+}
+
+impl Iterator for TargetRows {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(reader) = &mut self.reader {
+                match reader.batches.next() {
+                    Some(Ok(batch)) => {
+                        match target_rows(&self.keys, &self.schema, reader, &batch) {
+                            Ok(Some(rows)) => return Some(Ok(rows)),
+                            Ok(None) => continue,
+                            Err(e) => return Some(Err(e)),
+                        }
+                    }
+                    Some(Err(e)) => {
+                        let path = reader.file.path.display().to_string();
+                        return Some(Err(DataFusionError::Execution(format!(
+                            "reading {path}: {e}"
+                        ))));
+                    }
+                    None => self.reader = None,
+                }
+            }
+            let file = Arc::clone(self.files.get(self.next_file)?);
+            self.next_file += 1;
+            match self.open(file) {
+                Ok(reader) => self.reader = reader,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+impl TargetRows {
+    /// A reader of the pages of `file` that can hold the target (`None`: none can).
+    fn open(&self, file: Arc<KeyedFile>) -> Result<Option<FileRows>> {
+        let Some(selection) = file.index.select(self.keys.ranges()) else {
+            return Ok(None);
+        };
+        // Columns to read: the projected ones the file has, and the key.
+        let mut read: Vec<usize> = self
+            .projection
+            .iter()
+            .filter_map(|&c| file.columns[c])
+            .collect();
+        let key_in_file = file.columns[self.key].ok_or_else(|| {
+            DataFusionError::Internal(format!("{}: no key column", file.path.display()))
+        })?;
+        read.push(key_in_file);
+        read.sort_unstable();
+        read.dedup();
+        let position = |in_file: usize| read.binary_search(&in_file).ok();
+        let key_at = position(key_in_file).unwrap_or_default();
+        let columns = self
+            .projection
+            .iter()
+            .map(|&c| file.columns[c].and_then(position))
+            .collect();
+        let handle = file.file.try_clone().map_err(|e| {
+            DataFusionError::Execution(format!("reading {}: {e}", file.path.display()))
+        })?;
+        let mask = ProjectionMask::roots(file.metadata.parquet_schema(), read.iter().copied());
+        let batches =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(handle, file.metadata.clone())
+                .with_projection(mask)
+                .with_row_groups(selection.row_groups)
+                .with_row_selection(selection.rows)
+                .with_batch_size(BATCH_ROWS.min(selection.selected_rows.max(1)))
+                .build()
+                .map_err(|e| {
+                    DataFusionError::Execution(format!("reading {}: {e}", file.path.display()))
+                })?;
+        Ok(Some(FileRows {
+            file,
+            batches,
+            key_at,
+            columns,
+        }))
+    }
+}
+
+/// The rows of `batch` (read from `reader`'s file) inside the target's key ranges,
+/// projected to `schema`; `None` when there are none.
+fn target_rows(
+    keys: &TargetKeys,
+    schema: &SchemaRef,
+    reader: &FileRows,
+    batch: &RecordBatch,
+) -> Result<Option<RecordBatch>> {
+    let mask = in_ranges(batch.column(reader.key_at), keys.ranges())?;
+    if mask.true_count() == 0 {
+        return Ok(None);
+    }
+    let batch = filter_record_batch(batch, &mask)?;
+    let rows = batch.num_rows();
+    let columns = reader
+        .columns
+        .iter()
+        .zip(schema.fields())
+        .map(|(at, field)| match at {
+            Some(i) if batch.column(*i).data_type() == field.data_type() => {
+                Ok(ArrayRef::clone(batch.column(*i)))
+            }
+            Some(i) => Ok(cast(batch.column(*i), field.data_type())?),
+            None => Ok(new_null_array(field.data_type(), rows)),
+        })
+        .collect::<Result<Vec<ArrayRef>>>()?;
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    Ok(Some(RecordBatch::try_new_with_options(
+        SchemaRef::clone(schema),
+        columns,
+        &options,
+    )?))
+}
+
+/// Which keys lie in one of `ranges` (each `lower <= key < upper`).
+fn in_ranges(keys: &ArrayRef, ranges: &[(String, String)]) -> Result<BooleanArray> {
+    let keys = match keys.data_type() {
+        DataType::Utf8 => ArrayRef::clone(keys),
+        _ => cast(keys, &DataType::Utf8)?,
+    };
+    let mut mask: Option<BooleanArray> = None;
+    for (lower, upper) in ranges {
+        let lower = Scalar::new(StringArray::from(vec![lower.as_str()]));
+        let upper = Scalar::new(StringArray::from(vec![upper.as_str()]));
+        let inside = and(&gt_eq(&keys, &lower)?, &lt(&keys, &upper)?)?;
+        mask = Some(match mask {
+            Some(m) => or(&m, &inside)?,
+            None => inside,
+        });
+    }
+    Ok(mask.unwrap_or_else(|| BooleanArray::from(vec![false; keys.len()])))
+}

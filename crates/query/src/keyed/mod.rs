@@ -1,0 +1,200 @@
+//! Target lookups on the sorted tables, read through a sparse key index.
+//!
+//! Every v2 request names one target, and every stored table is sorted by the key a
+//! target selects (`links_in` by `to_key`, `links_out` by `from_key`, `pages` by
+//! `url_key`, …). [`KeyedTable`] is such a table as a DataFusion table provider whose scan
+//! returns only the rows of the current request's target: it finds the pages that can
+//! hold them in a [`sparse::SparseIndex`] (binary search over the key column's page
+//! bounds), reads only those with the Parquet reader, and drops the rows outside the
+//! target's key ranges.
+//!
+//! The target is not part of the plan: the scan reads it from [`TargetKeys`], an
+//! extension of the session configuration set per request. So a plan is the same for
+//! every target of the same request shape, and the engine plans each shape once (see
+//! [`crate::plans`]).
+
+mod exec;
+mod sparse;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::Session;
+use datafusion::datasource::{TableProvider, TableType};
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::Expr;
+use datafusion::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+use datafusion::parquet::file::metadata::PageIndexPolicy;
+use datafusion::physical_plan::ExecutionPlan;
+use hrefdex_url::KeyRange;
+
+pub(crate) use exec::TargetScanExec;
+use sparse::SparseIndex;
+
+/// The key ranges of the request being answered (each `lower <= key < upper`), for the
+/// [`KeyedTable`] scans of its plan. Set as a session configuration extension.
+#[derive(Debug)]
+pub(crate) struct TargetKeys(Vec<(String, String)>);
+
+impl TargetKeys {
+    /// The ranges of a target (none for a request without one: its scans read nothing).
+    pub(crate) fn new(ranges: &[KeyRange]) -> TargetKeys {
+        TargetKeys(
+            ranges
+                .iter()
+                .map(|r| (r.lower().to_owned(), r.upper_exclusive()))
+                .collect(),
+        )
+    }
+
+    pub(crate) fn ranges(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+/// A stored table sorted by `key`, scanned for the current request's target only.
+#[derive(Debug)]
+pub(crate) struct KeyedTable {
+    name: String,
+    schema: SchemaRef,
+    /// Position of the key column in `schema`.
+    key: usize,
+    files: Vec<LazyFile>,
+}
+
+impl KeyedTable {
+    /// The table made of `files` (each sorted by `key`), named `name` in plans.
+    pub(crate) fn new(
+        name: String,
+        schema: SchemaRef,
+        key: &str,
+        files: &[PathBuf],
+    ) -> Result<KeyedTable> {
+        let key = schema.index_of(key)?;
+        Ok(KeyedTable {
+            name,
+            schema,
+            key,
+            files: files.iter().map(|p| LazyFile::new(p.clone())).collect(),
+        })
+    }
+
+    /// The name this table has in plans.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Every file, opened (each once per engine snapshot).
+    fn open_files(&self) -> Result<Vec<Arc<KeyedFile>>> {
+        self.files
+            .iter()
+            .map(|f| f.open(&self.schema, self.key))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl TableProvider for KeyedTable {
+    fn schema(&self) -> SchemaRef {
+        SchemaRef::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let projection = match projection {
+            Some(p) => p.clone(),
+            None => (0..self.schema.fields().len()).collect(),
+        };
+        let files = self.open_files()?;
+        Ok(Arc::new(TargetScanExec::new(
+            &self.schema,
+            self.key,
+            projection,
+            files,
+        )?))
+    }
+}
+
+/// A file opened on first use: a 10M-row table's footer and page index take tens of
+/// milliseconds to parse, paid once per snapshot rather than at registration.
+#[derive(Debug)]
+struct LazyFile {
+    path: PathBuf,
+    opened: Mutex<Option<Arc<KeyedFile>>>,
+}
+
+impl LazyFile {
+    fn new(path: PathBuf) -> LazyFile {
+        LazyFile {
+            path,
+            opened: Mutex::new(None),
+        }
+    }
+
+    fn open(&self, schema: &SchemaRef, key: usize) -> Result<Arc<KeyedFile>> {
+        // A panic while holding the lock leaves at worst an unopened file.
+        let mut opened = self
+            .opened
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(file) = opened.as_ref() {
+            return Ok(Arc::clone(file));
+        }
+        let file = Arc::new(KeyedFile::open(&self.path, schema, key)?);
+        *opened = Some(Arc::clone(&file));
+        Ok(file)
+    }
+}
+
+/// One open Parquet file of a keyed table: its parsed metadata (with the page index, so
+/// that the reader skips unselected pages), its sparse key index, and where each column
+/// of the table lives in it.
+#[derive(Debug)]
+pub(crate) struct KeyedFile {
+    path: PathBuf,
+    file: File,
+    metadata: ArrowReaderMetadata,
+    index: SparseIndex,
+    /// For each column of the table, its position in the file (`None`: a column added
+    /// after the file was written, read as nulls).
+    columns: Vec<Option<usize>>,
+}
+
+impl KeyedFile {
+    fn open(path: &Path, schema: &SchemaRef, key: usize) -> Result<KeyedFile> {
+        let context = |e: &dyn std::fmt::Display| {
+            DataFusionError::Execution(format!("opening {}: {e}", path.display()))
+        };
+        let file = File::open(path).map_err(|e| context(&e))?;
+        let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
+        let metadata = ArrowReaderMetadata::load(&file, options).map_err(|e| context(&e))?;
+        let columns: Vec<Option<usize>> = schema
+            .fields()
+            .iter()
+            .map(|f| metadata.schema().index_of(f.name()).ok())
+            .collect();
+        let key_leaf = columns[key]
+            .ok_or_else(|| context(&format!("no key column {}", schema.field(key).name())))?;
+        // Stored tables are flat: a column's root index is its leaf index.
+        let index = SparseIndex::new(metadata.metadata(), key_leaf);
+        Ok(KeyedFile {
+            path: path.to_owned(),
+            file,
+            metadata,
+            index,
+            columns,
+        })
+    }
+}
