@@ -18,11 +18,10 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("to_key", &request.key_ranges());
-    let mut predicate = range.and(col("internal").eq(lit(false)));
+    let mut predicate = col("internal").eq(lit(false));
     for c in &request.where_ {
         predicate = predicate.and(exprs::condition(c, stored));
     }
-    let df = snapshot.ctx.table("link_events").await?.filter(predicate)?;
+    let df = snapshot.target("link_events")?.filter(predicate)?;
     finish_rows(df, request, stored).await
 }

@@ -23,12 +23,9 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("to_key", &request.key_ranges());
     let events = snapshot
-        .ctx
-        .table("link_events")
-        .await?
-        .filter(range.and(col("internal").eq(lit(false))))?;
+        .target("link_events")?
+        .filter(col("internal").eq(lit(false)))?;
     let is = |t: &str| col("type").eq(lit(t.to_owned()));
     let totals = events.clone().aggregate(
         vec![col("date"), col("url_to")],

@@ -37,11 +37,10 @@ pub(super) async fn backlinks(
 
 /// `broken_links`.
 pub(super) async fn links(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("from_key", &request.key_ranges());
-    let mut predicate = range.and(col("lost_at").is_null()).and(broken());
+    let mut predicate = col("lost_at").is_null().and(broken());
     for c in &request.where_ {
         predicate = predicate.and(exprs::condition(c, stored));
     }
-    let df = snapshot.ctx.table("links_out").await?.filter(predicate)?;
+    let df = snapshot.target("links_out")?.filter(predicate)?;
     finish_rows(df, request, stored).await
 }

@@ -19,8 +19,7 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("from_key", &request.key_ranges());
-    let mut predicate = range.and(col("lost_at").is_null());
+    let mut predicate = col("lost_at").is_null();
     for c in &request.where_ {
         predicate = predicate.and(exprs::condition(c, stored));
     }
@@ -29,18 +28,13 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             .when(lit(internal), lit(1i64))
             .otherwise(lit(0i64))
     };
-    let df = snapshot
-        .ctx
-        .table("links_out")
-        .await?
-        .filter(predicate)?
-        .aggregate(
-            vec![col("anchor")],
-            vec![
-                sum(one_if(true)?).alias("links_internal"),
-                sum(one_if(false)?).alias("links_external"),
-            ],
-        )?;
+    let df = snapshot.target("links_out")?.filter(predicate)?.aggregate(
+        vec![col("anchor")],
+        vec![
+            sum(one_if(true)?).alias("links_internal"),
+            sum(one_if(false)?).alias("links_external"),
+        ],
+    )?;
     // Every `where` column of this table reads link rows, so all of them ran above.
     let found = finish_grouped(request, df, |n| Some(stored(n))).await?;
     Ok(Answer {

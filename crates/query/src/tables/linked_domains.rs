@@ -9,29 +9,20 @@ use hrefdex_url::registrable_domain;
 
 use super::finish_grouped;
 use crate::engine::{QueryError, Snapshot};
-use crate::exprs;
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let range = exprs::key_ranges("from_key", &request.key_ranges());
-    let predicate = range
-        .and(col("lost_at").is_null())
-        .and(col("internal").eq(lit(false)));
+    let predicate = col("lost_at").is_null().and(col("internal").eq(lit(false)));
     let domain_from =
         registrable_domain(request.target.as_ref().map_or("", |t| t.host())).to_owned();
-    let df = snapshot
-        .ctx
-        .table("links_out")
-        .await?
-        .filter(predicate)?
-        .aggregate(
-            vec![col("to_domain").alias("domain_to")],
-            vec![
-                count(lit(1i64)).alias("links"),
-                count_distinct(col("url_from")).alias("unique_pages"),
-                max(col("domain_to_rating")).alias("domain_to_rating"),
-                max(col("domain_to_ahrefs_top")).alias("domain_to_ahrefs_top"),
-            ],
-        )?;
+    let df = snapshot.target("links_out")?.filter(predicate)?.aggregate(
+        vec![col("to_domain").alias("domain_to")],
+        vec![
+            count(lit(1i64)).alias("links"),
+            count_distinct(col("url_from")).alias("unique_pages"),
+            max(col("domain_to_rating")).alias("domain_to_rating"),
+            max(col("domain_to_ahrefs_top")).alias("domain_to_ahrefs_top"),
+        ],
+    )?;
     let df = df.with_column("domain_from", lit(domain_from))?;
     // No column of this table is usable in `where`; `having` filters the groups.
     let found = finish_grouped(request, df, |_| None).await?;

@@ -32,9 +32,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             _ => None,
         }
     };
-    let mut predicate = exprs::key_ranges("from_key", &request.key_ranges())
-        .and(col("lost_at").is_null())
-        .and(col("internal").eq(lit(false)));
+    let mut predicate = col("lost_at").is_null().and(col("internal").eq(lit(false)));
     for c in &request.where_ {
         if row_level(c.column().name).is_some() {
             predicate = predicate.and(exprs::condition(c, |n| {
@@ -42,7 +40,7 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             }));
         }
     }
-    let links = snapshot.ctx.table("links_out").await?.filter(predicate)?;
+    let links = snapshot.target("links_out")?.filter(predicate)?;
     let mut aggregates = vec![
         count(lit(1i64)).alias("links"),
         min(col("first_seen")).alias("first_seen"),

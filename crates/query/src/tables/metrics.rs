@@ -18,10 +18,9 @@ use hrefdex_api::value::Value;
 use super::kinds::{count_if, kinds};
 use super::{live_backlinks, single_row};
 use crate::engine::{QueryError, Snapshot};
-use crate::{exprs, host_udf};
+use crate::host_udf;
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let ranges = request.key_ranges();
     let mut counters: HashMap<String, i64> = HashMap::new();
 
     let non_empty_ip = when(col("ip_from").not_eq(lit("")), col("ip_from")).end()?;
@@ -41,37 +40,26 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     let links = live_backlinks(snapshot, request, |_| None).await?;
     counters.extend(single_row(links.aggregate(vec![], aggregates)?).await?);
 
-    let pages = snapshot
-        .ctx
-        .table("pages")
-        .await?
-        .filter(exprs::key_ranges("url_key", &ranges))?
-        .aggregate(
-            vec![],
-            vec![
-                count(lit(1i64)).alias("pages"),
-                count_if(col("http_code").lt(lit(500))).alias("valid_pages"),
-                count_if(
-                    col("content_type")
-                        .like(lit("text/html%"))
-                        .or(col("content_type").like(lit("application/xhtml%"))),
-                )
-                .alias("html_pages"),
-                sum(col("links_internal")).alias("links_internal"),
-                sum(col("links_external")).alias("links_external"),
-            ],
-        )?;
+    let pages = snapshot.target("pages")?.aggregate(
+        vec![],
+        vec![
+            count(lit(1i64)).alias("pages"),
+            count_if(col("http_code").lt(lit(500))).alias("valid_pages"),
+            count_if(
+                col("content_type")
+                    .like(lit("text/html%"))
+                    .or(col("content_type").like(lit("application/xhtml%"))),
+            )
+            .alias("html_pages"),
+            sum(col("links_internal")).alias("links_internal"),
+            sum(col("links_external")).alias("links_external"),
+        ],
+    )?;
     counters.extend(single_row(pages).await?);
 
     let linked = snapshot
-        .ctx
-        .table("links_out")
-        .await?
-        .filter(
-            exprs::key_ranges("from_key", &ranges)
-                .and(col("lost_at").is_null())
-                .and(col("internal").eq(lit(false))),
-        )?
+        .target("links_out")?
+        .filter(col("lost_at").is_null().and(col("internal").eq(lit(false))))?
         .aggregate(
             vec![],
             vec![count_distinct(col("to_domain")).alias("linked_root_domains")],

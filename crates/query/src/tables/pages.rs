@@ -20,11 +20,10 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let mut predicate = exprs::key_ranges("url_key", &request.key_ranges());
+    let mut matching = snapshot.target("pages")?;
     for c in request.where_.iter().chain(&request.having) {
-        predicate = predicate.and(exprs::condition(c, stored));
+        matching = matching.filter(exprs::condition(c, stored))?;
     }
-    let matching = snapshot.ctx.table("pages").await?.filter(predicate)?;
     let batches = page_and_select(matching.clone(), request, stored)?
         .run()
         .await?;

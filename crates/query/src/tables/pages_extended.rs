@@ -79,14 +79,8 @@ pub(super) async fn extended(snapshot: &Snapshot, request: &Request) -> Result<A
 /// `pages_info`.
 pub(super) async fn info(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let images = snapshot
-        .ctx
-        .table("links_out")
-        .await?
-        .filter(
-            exprs::key_ranges("from_key", &request.key_ranges())
-                .and(col("lost_at").is_null())
-                .and(col("image")),
-        )?
+        .target("links_out")?
+        .filter(col("lost_at").is_null().and(col("image")))?
         .aggregate(
             vec![col("from_key").alias("counted_key")],
             vec![count(lit(1i64)).alias("links_images")],
@@ -118,11 +112,7 @@ async fn joined(
     counted: &[&str],
     more: &[(&str, Expr)],
 ) -> Result<DataFrame, QueryError> {
-    let pages = snapshot
-        .ctx
-        .table("pages")
-        .await?
-        .filter(exprs::key_ranges("url_key", &request.key_ranges()))?;
+    let pages = snapshot.target("pages")?;
     let joined = pages.join(counts, JoinType::Left, &["url_key"], &["counted_key"], None)?;
     let mut columns: Vec<Expr> = PAGE_COLUMNS.iter().map(|&c| col(c)).collect();
     columns.extend(counted.iter().map(|&c| {

@@ -23,14 +23,10 @@ use crate::exprs;
 /// Domain events of the target, with each domain's DR.
 async fn sweep(
     snapshot: &Snapshot,
-    request: &Request,
 ) -> Result<(Vec<RefdomainEvent>, HashMap<String, i64>), QueryError> {
-    let range = exprs::key_ranges("to_key", &request.key_ranges());
     let batches = snapshot
-        .ctx
-        .table("link_events")
-        .await?
-        .filter(range.and(col("internal").eq(lit(false))))?
+        .target("link_events")?
+        .filter(col("internal").eq(lit(false)))?
         .select(vec![
             col("time"),
             col("type"),
@@ -68,7 +64,7 @@ async fn sweep(
 
 /// `refdomains_new_lost`.
 pub(super) async fn events(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let (events, dr) = sweep(snapshot, request).await?;
+    let (events, dr) = sweep(snapshot).await?;
     let schema = Arc::new(Schema::new(vec![
         Field::new("date", DataType::Date32, false),
         Field::new("type", DataType::Utf8, false),
@@ -112,7 +108,7 @@ pub(super) async fn events(snapshot: &Snapshot, request: &Request) -> Result<Ans
 /// `refdomains_new_lost_counters`: per day, domains gained and lost (after `where`) and
 /// in total (ignoring `where`).
 pub(super) async fn counters(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let (events, _) = sweep(snapshot, request).await?;
+    let (events, _) = sweep(snapshot).await?;
     // `where` (type, refdomain, date) selects which events count in new/lost.
     let schema = Arc::new(Schema::new(vec![
         Field::new("date", DataType::Date32, false),
