@@ -21,7 +21,7 @@ use hrefdex_index::store::schema;
 use hrefdex_index::{AsOf, Index, IndexVersion, StoreError};
 use thiserror::Error;
 
-use crate::keyed::{KeyedTable, TargetKeys};
+use crate::keyed::{KeyKind, KeyedTable, TargetKeys};
 use crate::plans::PlanCache;
 use crate::tables;
 
@@ -100,7 +100,7 @@ impl Snapshot {
         let mut state = self.ctx.state();
         state
             .config_mut()
-            .set_extension(Arc::new(TargetKeys::new(&request.key_ranges())));
+            .set_extension(Arc::new(TargetKeys::new(request)));
         Snapshot {
             version: self.version.clone(),
             ctx: SessionContext::new_with_state(state),
@@ -109,9 +109,9 @@ impl Snapshot {
         }
     }
 
-    /// The rows of `table` (a table sorted by the target key: `links_in`, `links_out`,
-    /// `link_events`, `pages`) whose key lies in the request's target ranges, read
-    /// through the table's sparse key index. The plan does not name the target, so it is
+    /// The rows of `table` whose key lies in the request's target ranges (`links_in`,
+    /// `links_out`, `link_events`, `pages`) or is the target's registrable domain
+    /// (`domains`), read through the table's sparse key index. The plan does not name the target, so it is
     /// planned once for every target (see [`crate::plans`]).
     pub(crate) fn target(&self, table: &str) -> Result<DataFrame, QueryError> {
         let keyed = self
@@ -212,27 +212,28 @@ impl Engine {
         let mut keyed = Vec::new();
         let mut names = Vec::new();
         let mut registered = Vec::new();
-        // Each table, and the key a target selects in it (`domains` is keyed by
-        // registrable domain, not by a target key).
+        // Each table, and the key of the target it is sorted by.
         for (table, schema, key) in [
-            ("links_in", &schema::LINKS, Some("to_key")),
-            ("links_out", &schema::LINKS, Some("from_key")),
-            ("pages", &schema::PAGES, Some("url_key")),
-            ("domains", &schema::DOMAINS, None),
-            ("link_events", &schema::LINK_EVENTS, Some("to_key")),
+            ("links_in", &schema::LINKS, ("to_key", KeyKind::Target)),
+            ("links_out", &schema::LINKS, ("from_key", KeyKind::Target)),
+            ("pages", &schema::PAGES, ("url_key", KeyKind::Target)),
+            ("domains", &schema::DOMAINS, ("domain", KeyKind::Domain)),
+            (
+                "link_events",
+                &schema::LINK_EVENTS,
+                ("to_key", KeyKind::Target),
+            ),
         ] {
             let files = self.index.table_files(&version, table)?;
+            let target = KeyedTable::new(
+                format!("target_{table}"),
+                SchemaRef::clone(schema),
+                key,
+                &files,
+            )?;
             names.push(table.to_owned());
-            if let Some(key) = key {
-                let target = KeyedTable::new(
-                    format!("target_{table}"),
-                    SchemaRef::clone(schema),
-                    key,
-                    &files,
-                )?;
-                names.push(target.name().to_owned());
-                keyed.push((table, Arc::new(target)));
-            }
+            names.push(target.name().to_owned());
+            keyed.push((table, Arc::new(target)));
             registered.push((table, SchemaRef::clone(schema), files));
         }
         if let Some(files) = &keywords {

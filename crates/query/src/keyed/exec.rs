@@ -24,7 +24,7 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream,
 };
 
-use super::{KeyedFile, TargetKeys};
+use super::{KeyKind, KeyedFile, TargetKeys};
 
 /// Rows decoded per batch.
 const BATCH_ROWS: usize = 8192;
@@ -37,6 +37,7 @@ pub(crate) struct TargetScanExec {
     files: Vec<Arc<KeyedFile>>,
     /// Position of the key column in the table.
     key: usize,
+    kind: KeyKind,
     /// Table columns to output.
     projection: Vec<usize>,
     /// The projected schema.
@@ -47,7 +48,7 @@ pub(crate) struct TargetScanExec {
 impl TargetScanExec {
     pub(crate) fn new(
         table: &SchemaRef,
-        key: usize,
+        (key, kind): (usize, KeyKind),
         projection: Vec<usize>,
         files: Vec<Arc<KeyedFile>>,
     ) -> Result<TargetScanExec> {
@@ -61,6 +62,7 @@ impl TargetScanExec {
         Ok(TargetScanExec {
             files,
             key,
+            kind,
             projection,
             schema,
             properties: Arc::new(properties),
@@ -139,6 +141,7 @@ impl ExecutionPlan for TargetScanExec {
             next_file: 0,
             reader: None,
             keys,
+            kind: self.kind,
             key: self.key,
             projection: self.projection.clone(),
             schema: SchemaRef::clone(&self.schema),
@@ -158,6 +161,7 @@ struct TargetRows {
     next_file: usize,
     reader: Option<FileRows>,
     keys: Arc<TargetKeys>,
+    kind: KeyKind,
     key: usize,
     projection: Vec<usize>,
     schema: SchemaRef,
@@ -182,7 +186,8 @@ impl Iterator for TargetRows {
             if let Some(reader) = &mut self.reader {
                 match reader.batches.next() {
                     Some(Ok(batch)) => {
-                        match target_rows(&self.keys, &self.schema, reader, &batch) {
+                        match target_rows(self.keys.ranges(self.kind), &self.schema, reader, &batch)
+                        {
                             Ok(Some(rows)) => return Some(Ok(rows)),
                             Ok(None) => continue,
                             Err(e) => return Some(Err(e)),
@@ -210,7 +215,7 @@ impl Iterator for TargetRows {
 impl TargetRows {
     /// A reader of the pages of `file` that can hold the target (`None`: none can).
     fn open(&self, file: Arc<KeyedFile>) -> Result<Option<FileRows>> {
-        let Some(selection) = file.index.select(self.keys.ranges()) else {
+        let Some(selection) = file.index.select(self.keys.ranges(self.kind)) else {
             return Ok(None);
         };
         // Columns to read: the projected ones the file has, and the key.
@@ -258,12 +263,12 @@ impl TargetRows {
 /// The rows of `batch` (read from `reader`'s file) inside the target's key ranges,
 /// projected to `schema`; `None` when there are none.
 fn target_rows(
-    keys: &TargetKeys,
+    ranges: &[(String, String)],
     schema: &SchemaRef,
     reader: &FileRows,
     batch: &RecordBatch,
 ) -> Result<Option<RecordBatch>> {
-    let mask = in_ranges(batch.column(reader.key_at), keys.ranges())?;
+    let mask = in_ranges(batch.column(reader.key_at), ranges)?;
     if mask.true_count() == 0 {
         return Ok(None);
     }

@@ -29,29 +29,54 @@ use datafusion::logical_expr::Expr;
 use datafusion::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use datafusion::parquet::file::metadata::PageIndexPolicy;
 use datafusion::physical_plan::ExecutionPlan;
-use hrefdex_url::KeyRange;
+use hrefdex_api::Request;
+use hrefdex_url::{KeyRange, registrable_domain};
 
 pub(crate) use exec::TargetScanExec;
 use sparse::SparseIndex;
 
-/// The key ranges of the request being answered (each `lower <= key < upper`), for the
-/// [`KeyedTable`] scans of its plan. Set as a session configuration extension.
+/// The keys of the request being answered, for the [`KeyedTable`] scans of its plan:
+/// the target's key ranges and its registrable domain, each as ranges
+/// `lower <= key < upper`. Set as a session configuration extension.
 #[derive(Debug)]
-pub(crate) struct TargetKeys(Vec<(String, String)>);
+pub(crate) struct TargetKeys {
+    ranges: Vec<(String, String)>,
+    domain: Vec<(String, String)>,
+}
+
+/// Which key of the target a [`KeyedTable`] is sorted by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyKind {
+    /// The target's key ranges (`to_key`, `from_key`, `url_key`).
+    Target,
+    /// The target's registrable domain (`domains.domain`).
+    Domain,
+}
 
 impl TargetKeys {
-    /// The ranges of a target (none for a request without one: its scans read nothing).
-    pub(crate) fn new(ranges: &[KeyRange]) -> TargetKeys {
-        TargetKeys(
-            ranges
-                .iter()
-                .map(|r| (r.lower().to_owned(), r.upper_exclusive()))
-                .collect(),
-        )
+    /// The keys of `request`'s target (none for a request without one: its scans read
+    /// nothing).
+    pub(crate) fn new(request: &Request) -> TargetKeys {
+        let ranges = request
+            .key_ranges()
+            .iter()
+            .map(|r| (r.lower().to_owned(), r.upper_exclusive()))
+            .collect();
+        let domain = request
+            .target
+            .as_ref()
+            .map(|t| KeyRange::Exact(registrable_domain(t.host()).to_owned()))
+            .map(|r| (r.lower().to_owned(), r.upper_exclusive()))
+            .into_iter()
+            .collect();
+        TargetKeys { ranges, domain }
     }
 
-    pub(crate) fn ranges(&self) -> &[(String, String)] {
-        &self.0
+    pub(crate) fn ranges(&self, kind: KeyKind) -> &[(String, String)] {
+        match kind {
+            KeyKind::Target => &self.ranges,
+            KeyKind::Domain => &self.domain,
+        }
     }
 }
 
@@ -62,15 +87,17 @@ pub(crate) struct KeyedTable {
     schema: SchemaRef,
     /// Position of the key column in `schema`.
     key: usize,
+    kind: KeyKind,
     files: Vec<LazyFile>,
 }
 
 impl KeyedTable {
-    /// The table made of `files` (each sorted by `key`), named `name` in plans.
+    /// The table made of `files` (each sorted by `key`, which holds keys of `kind`),
+    /// named `name` in plans.
     pub(crate) fn new(
         name: String,
         schema: SchemaRef,
-        key: &str,
+        (key, kind): (&str, KeyKind),
         files: &[PathBuf],
     ) -> Result<KeyedTable> {
         let key = schema.index_of(key)?;
@@ -78,6 +105,7 @@ impl KeyedTable {
             name,
             schema,
             key,
+            kind,
             files: files.iter().map(|p| LazyFile::new(p.clone())).collect(),
         })
     }
@@ -120,7 +148,7 @@ impl TableProvider for KeyedTable {
         let files = self.open_files()?;
         Ok(Arc::new(TargetScanExec::new(
             &self.schema,
-            self.key,
+            (self.key, self.kind),
             projection,
             files,
         )?))

@@ -2,29 +2,22 @@
 //! zeros for a domain the index has never met).
 
 use crate::plans::Run;
-use datafusion::logical_expr::{col, lit};
+use datafusion::logical_expr::col;
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 use hrefdex_api::value::Value;
-use hrefdex_url::registrable_domain;
 
 use crate::convert::rows;
 use crate::engine::{QueryError, Snapshot};
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let host = request.target.as_ref().map_or("", |t| t.host());
-    let df = snapshot
-        .ctx
-        .table("domains")
-        .await?
-        .filter(col("domain").eq(lit(registrable_domain(host))))?
-        .select(
-            request
-                .select
-                .iter()
-                .map(|c| col(c.name))
-                .collect::<Vec<_>>(),
-        )?;
+    let df = snapshot.target("domains")?.select(
+        request
+            .select
+            .iter()
+            .map(|c| col(c.name))
+            .collect::<Vec<_>>(),
+    )?;
     let mut found = rows(&df.run().await?, &request.select)?;
     let row = found
         .pop()
