@@ -22,7 +22,7 @@ use hrefdex_index::{AsOf, Index, IndexVersion, StoreError};
 use thiserror::Error;
 
 use crate::keyed::{KeyKind, KeyedTable, TargetKeys};
-use crate::plans::PlanCache;
+use crate::plans::{MemoryBudget, PlanCache};
 use crate::tables;
 
 /// Why a request could not be answered.
@@ -36,7 +36,10 @@ pub enum QueryError {
     Store(#[from] StoreError),
     /// The query engine failed.
     #[error("query engine: {0}")]
-    Engine(#[from] DataFusionError),
+    Engine(DataFusionError),
+    /// The request needed more memory than its budget.
+    #[error("memory budget exceeded: {0}")]
+    MemoryBudget(String),
     /// Building an intermediate Arrow batch failed.
     #[error("arrow: {0}")]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
@@ -46,6 +49,15 @@ pub enum QueryError {
     /// The async runtime could not start.
     #[error("runtime: {0}")]
     Runtime(std::io::Error),
+}
+
+impl From<DataFusionError> for QueryError {
+    fn from(e: DataFusionError) -> QueryError {
+        match e.find_root() {
+            DataFusionError::ResourcesExhausted(why) => QueryError::MemoryBudget(why.clone()),
+            _ => QueryError::Engine(e),
+        }
+    }
 }
 
 /// Answers requests from one index.
@@ -92,15 +104,27 @@ impl std::fmt::Debug for Snapshot {
 impl Snapshot {
     /// Answers one request from this version. Runs on any Tokio runtime.
     pub async fn answer(&self, request: &Request) -> Result<Answer, QueryError> {
-        tables::answer(&self.for_request(request), request).await
+        tables::answer(&self.for_request(request, None), request).await
+    }
+
+    /// Answers one request, its sorts, groupings and joins holding at most
+    /// `memory_budget` bytes ([`QueryError::MemoryBudget`] past it).
+    pub async fn answer_within(
+        &self,
+        request: &Request,
+        memory_budget: usize,
+    ) -> Result<Answer, QueryError> {
+        tables::answer(&self.for_request(request, Some(memory_budget)), request).await
     }
 
     /// This snapshot in a session whose target scans read `request`'s target.
-    fn for_request(&self, request: &Request) -> Snapshot {
+    fn for_request(&self, request: &Request, memory_budget: Option<usize>) -> Snapshot {
         let mut state = self.ctx.state();
-        state
-            .config_mut()
-            .set_extension(Arc::new(TargetKeys::new(request)));
+        let config = state.config_mut();
+        config.set_extension(Arc::new(TargetKeys::new(request)));
+        if let Some(bytes) = memory_budget {
+            config.set_extension(Arc::new(MemoryBudget(bytes)));
+        }
         Snapshot {
             version: self.version.clone(),
             ctx: SessionContext::new_with_state(state),

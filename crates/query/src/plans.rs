@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::record_batch::RecordBatch;
@@ -21,6 +22,8 @@ use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::dataframe::DataFrame;
 use datafusion::error::Result;
 use datafusion::execution::TaskContext;
+use datafusion::execution::memory_pool::{GreedyMemoryPool, TrackConsumersPool};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::execution_plan::reset_plan_states;
@@ -149,9 +152,25 @@ pub(crate) async fn collect(df: DataFrame) -> Result<Vec<RecordBatch>> {
     };
     // Fresh operator state for this run (the cached tree stays untouched).
     let physical = reset_plan_states(physical)?;
-    let task = Arc::new(TaskContext::from(&state));
-    datafusion::physical_plan::collect(physical, task).await
+    let mut task = TaskContext::from(&state);
+    if let Some(budget) = state.config().get_extension::<MemoryBudget>() {
+        // Sorts, groupings and joins reserve their memory from this pool, so a request
+        // that would take more than its budget fails as it grows, not after.
+        let pool = TrackConsumersPool::new(GreedyMemoryPool::new(budget.0), CONSUMERS_REPORTED);
+        let runtime = RuntimeEnvBuilder::from_runtime_env(state.runtime_env())
+            .with_memory_pool(Arc::new(pool));
+        task = task.with_runtime(runtime.build_arc()?);
+    }
+    datafusion::physical_plan::collect(physical, Arc::new(task)).await
 }
+
+/// The memory one request's operators may hold, in bytes. Set as a session configuration
+/// extension; without it a request is limited only by the machine.
+#[derive(Debug)]
+pub(crate) struct MemoryBudget(pub usize);
+
+/// How many of the largest memory consumers an exhausted budget's error names.
+const CONSUMERS_REPORTED: NonZeroUsize = NonZeroUsize::MIN.saturating_add(2);
 
 /// [`collect`] as a method, to end DataFrame chains.
 pub(crate) trait Run {

@@ -607,3 +607,31 @@ fn answers_do_not_depend_on_the_targets_asked_before() {
         );
     }
 }
+
+/// A memory budget is enforced while the plan runs: a grouping that needs more than it
+/// fails with `MemoryBudget`, and a budget it fits in changes nothing.
+#[test]
+fn memory_budget_stops_a_grouping_that_outgrows_it() {
+    let snapshot = web().engine.latest().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let t = web()
+        .truth
+        .targets
+        .iter()
+        .max_by_key(|t| t.live_refdomains)
+        .unwrap();
+    let q = format!("from=refdomains&limit=1000&{}", target_query(t));
+    let request = request(&q);
+    let fits = rt
+        .block_on(snapshot.answer_within(&request, 256 << 20))
+        .unwrap();
+    let plain = rt.block_on(snapshot.answer(&request)).unwrap();
+    assert!(!plain.rows.is_empty(), "{q}: no rows to group");
+    assert_eq!(fits.rows, plain.rows);
+    match rt.block_on(snapshot.answer_within(&request, 64)) {
+        Err(hrefdex_query::QueryError::MemoryBudget(why)) => assert!(!why.is_empty()),
+        other => panic!("{q}: expected the memory budget to stop it, got {other:?}"),
+    }
+}

@@ -9,8 +9,9 @@ pub struct Settings {
     /// Longest a query may run; past it the answer is `request too expensive: time budget
     /// exceeded` and nothing is charged.
     pub time_budget: Duration,
-    /// Largest answer held in memory, in bytes (estimated from the rows); past it the answer
-    /// is `request too expensive: memory budget exceeded` and nothing is charged.
+    /// Memory one request may hold, in bytes: its sorts, groupings and joins while it runs,
+    /// and its answer (estimated from the rows) once done. Past it the answer is `request
+    /// too expensive: memory budget exceeded` and nothing is charged.
     pub memory_budget: u64,
     /// Queries running at once; further requests wait for a slot (bounds total memory).
     pub max_concurrent_queries: usize,

@@ -112,9 +112,18 @@ async fn query(app: &AppState, request: &Request) -> Result<Arc<Answer>, ApiErro
         .acquire()
         .await
         .map_err(|_| ApiError::Internal)?;
-    let answered = tokio::time::timeout(app.settings.time_budget, snapshot.answer(request)).await;
+    let memory_budget = usize::try_from(app.settings.memory_budget).unwrap_or(usize::MAX);
+    let answered = tokio::time::timeout(
+        app.settings.time_budget,
+        snapshot.answer_within(request, memory_budget),
+    )
+    .await;
     let answer = match answered {
         Err(_) => return Err(ApiError::Budget("time budget exceeded")),
+        Ok(Err(QueryError::MemoryBudget(why))) => {
+            tracing::info!("{} over its memory budget: {why}", request.table.name);
+            return Err(ApiError::Budget("memory budget exceeded"));
+        }
         Ok(Err(QueryError::NotYet(table))) => {
             tracing::warn!("table {table} is not answered yet by this version of hrefdex");
             return Err(ApiError::Internal);
