@@ -635,3 +635,54 @@ fn memory_budget_stops_a_grouping_that_outgrows_it() {
         other => panic!("{q}: expected the memory budget to stop it, got {other:?}"),
     }
 }
+
+/// Requests answered at once from the same snapshot (as a server does) read the same
+/// files at the same time; each must get the answer it gets alone.
+#[test]
+fn concurrent_answers_equal_the_answers_alone() {
+    let queries: Vec<String> = web()
+        .truth
+        .targets
+        .iter()
+        .flat_map(|t| {
+            [
+                "backlinks",
+                "refdomains",
+                "anchors",
+                "metrics",
+                "linked_domains",
+            ]
+            .map(|table| format!("from={table}&limit=50&{}", target_query(t)))
+        })
+        .collect();
+    let alone: Vec<Vec<u8>> = queries
+        .iter()
+        .map(|q| {
+            web()
+                .engine
+                .answer(&request(q))
+                .unwrap()
+                .encode(OutputFormat::Json)
+        })
+        .collect();
+    let snapshot = web().engine.latest().unwrap();
+    std::thread::scope(|scope| {
+        for thread in 0..8 {
+            let (snapshot, queries, alone) = (&snapshot, &queries, &alone);
+            scope.spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .unwrap();
+                for round in 0..4 {
+                    for i in 0..queries.len() {
+                        // Each thread walks the queries from its own starting point.
+                        let i = (i * 7 + thread * 13 + round) % queries.len();
+                        let answer = rt.block_on(snapshot.answer(&request(&queries[i])));
+                        let body = answer.unwrap().encode(OutputFormat::Json);
+                        assert!(body == alone[i], "{}: differs when concurrent", queries[i]);
+                    }
+                }
+            });
+        }
+    });
+}

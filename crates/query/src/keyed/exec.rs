@@ -237,9 +237,7 @@ impl TargetRows {
             .iter()
             .map(|&c| file.columns[c].and_then(position))
             .collect();
-        let handle = file.file.try_clone().map_err(|e| {
-            DataFusionError::Execution(format!("reading {}: {e}", file.path.display()))
-        })?;
+        let handle = file.file.clone();
         let mask = ProjectionMask::roots(file.metadata.parquet_schema(), read.iter().copied());
         let batches =
             ParquetRecordBatchReaderBuilder::new_with_metadata(handle, file.metadata.clone())

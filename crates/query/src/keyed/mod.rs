@@ -14,6 +14,7 @@
 //! [`crate::plans`]).
 
 mod exec;
+mod positioned;
 mod sparse;
 
 use std::fs::File;
@@ -33,6 +34,7 @@ use hrefdex_api::Request;
 use hrefdex_url::{KeyRange, registrable_domain};
 
 pub(crate) use exec::TargetScanExec;
+use positioned::PositionedFile;
 use sparse::SparseIndex;
 
 /// The keys of the request being answered, for the [`KeyedTable`] scans of its plan:
@@ -192,7 +194,7 @@ impl LazyFile {
 #[derive(Debug)]
 pub(crate) struct KeyedFile {
     path: PathBuf,
-    file: File,
+    file: PositionedFile,
     metadata: ArrowReaderMetadata,
     index: SparseIndex,
     /// For each column of the table, its position in the file (`None`: a column added
@@ -205,7 +207,9 @@ impl KeyedFile {
         let context = |e: &dyn std::fmt::Display| {
             DataFusionError::Execution(format!("opening {}: {e}", path.display()))
         };
-        let file = File::open(path).map_err(|e| context(&e))?;
+        let file = File::open(path)
+            .and_then(PositionedFile::new)
+            .map_err(|e| context(&e))?;
         let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
         let metadata = ArrowReaderMetadata::load(&file, options).map_err(|e| context(&e))?;
         let columns: Vec<Option<usize>> = schema
