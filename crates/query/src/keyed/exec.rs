@@ -6,7 +6,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, Scalar, StringArray, new_null_array,
 };
 use datafusion::arrow::compute::kernels::cmp::{gt_eq, lt};
-use datafusion::arrow::compute::{and, cast, filter_record_batch, or};
+use datafusion::arrow::compute::{and, cast, or};
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::common::tree_node::TreeNodeRecursion;
@@ -14,7 +14,7 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::{
-    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
 };
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -167,12 +167,11 @@ struct TargetRows {
     schema: SchemaRef,
 }
 
-/// The reader of one file's selected pages, and where the key and each projected
-/// column are in the batches it returns.
+/// The reader of one file's target rows, and where each projected column is in the
+/// batches it returns.
 struct FileRows {
     file: Arc<KeyedFile>,
     batches: ParquetRecordBatchReader,
-    key_at: usize,
     /// For each projected column, its position in the read batches (`None`: not in
     /// the file, read as nulls).
     columns: Vec<Option<usize>>,
@@ -185,14 +184,11 @@ impl Iterator for TargetRows {
         loop {
             if let Some(reader) = &mut self.reader {
                 match reader.batches.next() {
-                    Some(Ok(batch)) => {
-                        match target_rows(self.keys.ranges(self.kind), &self.schema, reader, &batch)
-                        {
-                            Ok(Some(rows)) => return Some(Ok(rows)),
-                            Ok(None) => continue,
-                            Err(e) => return Some(Err(e)),
-                        }
-                    }
+                    Some(Ok(batch)) => match target_rows(&self.schema, reader, &batch) {
+                        Ok(Some(rows)) => return Some(Ok(rows)),
+                        Ok(None) => continue,
+                        Err(e) => return Some(Err(e)),
+                    },
                     Some(Err(e)) => {
                         let path = reader.file.path.display().to_string();
                         return Some(Err(DataFusionError::Execution(format!(
@@ -213,65 +209,93 @@ impl Iterator for TargetRows {
 }
 
 impl TargetRows {
-    /// A reader of the pages of `file` that can hold the target (`None`: none can).
+    /// A reader of exactly the target's rows of `file` (`None`: it has none).
+    ///
+    /// Two passes: the key column of the pages the sparse index selects (a page or two
+    /// for most targets) gives the exact rows, then the projected columns are decoded for
+    /// those rows only. A page is still decompressed whole, but the values of the rows
+    /// around the target are skipped instead of decoded, copied and filtered out.
     fn open(&self, file: Arc<KeyedFile>) -> Result<Option<FileRows>> {
-        let Some(selection) = file.index.select(self.keys.ranges(self.kind)) else {
+        let ranges = self.keys.ranges(self.kind);
+        let Some(pages) = file.index.select(ranges) else {
             return Ok(None);
         };
-        // Columns to read: the projected ones the file has, and the key.
+        let reading = |e: &dyn std::fmt::Display| {
+            DataFusionError::Execution(format!("reading {}: {e}", file.path.display()))
+        };
+        let key_in_file = file.columns[self.key].ok_or_else(|| {
+            DataFusionError::Internal(format!("{}: no key column", file.path.display()))
+        })?;
+        let schema = file.metadata.parquet_schema();
+        let keys = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            file.file.clone(),
+            file.metadata.clone(),
+        )
+        .with_projection(ProjectionMask::roots(schema, [key_in_file]))
+        .with_row_groups(pages.row_groups.clone())
+        .with_row_selection(pages.rows.clone())
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| reading(&e))?;
+        let mut inside = Vec::new();
+        for batch in keys {
+            let batch = batch.map_err(|e| reading(&e))?;
+            inside.push(in_ranges(batch.column(0), ranges)?);
+        }
+        let keys_read: usize = inside.iter().map(Array::len).sum();
+        if keys_read != pages.selected_rows {
+            // `and_then` below needs one mask entry per selected row.
+            return Err(reading(&format!(
+                "{keys_read} keys read where the page index selects {} rows",
+                pages.selected_rows
+            )));
+        }
+        let rows = pages.rows.and_then(&RowSelection::from_filters(&inside));
+        if !rows.selects_any() {
+            return Ok(None);
+        }
+        let selected: usize = inside.iter().map(BooleanArray::true_count).sum();
+        // Columns to read: the projected ones the file has.
         let mut read: Vec<usize> = self
             .projection
             .iter()
             .filter_map(|&c| file.columns[c])
             .collect();
-        let key_in_file = file.columns[self.key].ok_or_else(|| {
-            DataFusionError::Internal(format!("{}: no key column", file.path.display()))
-        })?;
-        read.push(key_in_file);
         read.sort_unstable();
         read.dedup();
-        let position = |in_file: usize| read.binary_search(&in_file).ok();
-        let key_at = position(key_in_file).unwrap_or_default();
         let columns = self
             .projection
             .iter()
-            .map(|&c| file.columns[c].and_then(position))
+            .map(|&c| file.columns[c].and_then(|f| read.binary_search(&f).ok()))
             .collect();
-        let handle = file.file.clone();
-        let mask = ProjectionMask::roots(file.metadata.parquet_schema(), read.iter().copied());
-        let batches =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(handle, file.metadata.clone())
-                .with_projection(mask)
-                .with_row_groups(selection.row_groups)
-                .with_row_selection(selection.rows)
-                .with_batch_size(BATCH_ROWS.min(selection.selected_rows.max(1)))
-                .build()
-                .map_err(|e| {
-                    DataFusionError::Execution(format!("reading {}: {e}", file.path.display()))
-                })?;
+        let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            file.file.clone(),
+            file.metadata.clone(),
+        )
+        .with_projection(ProjectionMask::roots(schema, read.iter().copied()))
+        .with_row_groups(pages.row_groups)
+        .with_row_selection(rows)
+        .with_batch_size(BATCH_ROWS.min(selected.max(1)))
+        .build()
+        .map_err(|e| reading(&e))?;
         Ok(Some(FileRows {
             file,
             batches,
-            key_at,
             columns,
         }))
     }
 }
 
-/// The rows of `batch` (read from `reader`'s file) inside the target's key ranges,
-/// projected to `schema`; `None` when there are none.
+/// `batch` (read from `reader`'s file) projected to `schema`; `None` when it is empty.
 fn target_rows(
-    ranges: &[(String, String)],
     schema: &SchemaRef,
     reader: &FileRows,
     batch: &RecordBatch,
 ) -> Result<Option<RecordBatch>> {
-    let mask = in_ranges(batch.column(reader.key_at), ranges)?;
-    if mask.true_count() == 0 {
+    let rows = batch.num_rows();
+    if rows == 0 {
         return Ok(None);
     }
-    let batch = filter_record_batch(batch, &mask)?;
-    let rows = batch.num_rows();
     let columns = reader
         .columns
         .iter()
