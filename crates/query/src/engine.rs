@@ -21,7 +21,7 @@ use hrefdex_index::store::schema;
 use hrefdex_index::{AsOf, Index, IndexVersion, StoreError};
 use thiserror::Error;
 
-use crate::keyed::{KeyKind, KeyedTable, TargetKeys};
+use crate::keyed::{KeyKind, KeyedTable, RowIds, TargetKeys};
 use crate::plans::{MemoryBudget, PlanCache};
 use crate::tables;
 
@@ -70,7 +70,12 @@ impl From<DataFusionError> for QueryError {
 pub struct Engine {
     index: Index,
     snapshots: Mutex<Vec<Arc<Snapshot>>>,
+    late_rows: std::sync::atomic::AtomicUsize,
 }
+
+/// Above how many target rows (estimated from the page index) a row table reads its sort
+/// columns first and the other columns for the answer's rows only.
+const LATE_ROWS: usize = 16_384;
 
 /// Parquet footers and page indexes kept parsed in memory, per cached version. Every
 /// lookup needs the footer of each table it reads; DataFusion's default (50 MiB) is
@@ -91,6 +96,8 @@ pub struct Snapshot {
     keywords: Option<Vec<std::path::PathBuf>>,
     /// The sorted tables, read for one target through their sparse key index.
     keyed: Arc<Vec<(&'static str, Arc<KeyedTable>)>>,
+    /// See [`Engine::set_late_materialisation_rows`].
+    late_rows: usize,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -130,7 +137,56 @@ impl Snapshot {
             ctx: SessionContext::new_with_state(state),
             keywords: self.keywords.clone(),
             keyed: Arc::clone(&self.keyed),
+            late_rows: self.late_rows,
         }
+    }
+
+    /// This request's snapshot, its scans of `table` reading the rows `ids` (positions
+    /// from the table's `__row` column) instead of the target's key ranges.
+    pub(crate) fn with_row_ids(&self, table: &str, ids: Vec<u64>) -> Result<Snapshot, QueryError> {
+        let name = self.keyed_table(table)?.name().to_owned();
+        let mut state = self.ctx.state();
+        state
+            .config_mut()
+            .set_extension(Arc::new(RowIds { table: name, ids }));
+        Ok(Snapshot {
+            version: self.version.clone(),
+            ctx: SessionContext::new_with_state(state),
+            keywords: self.keywords.clone(),
+            keyed: Arc::clone(&self.keyed),
+            late_rows: self.late_rows,
+        })
+    }
+
+    /// Whether a row table over `table` answering `wanted` rows should read its sort
+    /// columns first: the target has many more rows than the answer.
+    pub(crate) fn late_materialisation(
+        &self,
+        table: &str,
+        wanted: usize,
+    ) -> Result<bool, QueryError> {
+        let Some(keys) = self
+            .ctx
+            .state_ref()
+            .read()
+            .config()
+            .get_extension::<TargetKeys>()
+        else {
+            return Ok(false);
+        };
+        let rows = self.keyed_table(table)?.estimated_rows(&keys)?;
+        Ok(rows > self.late_rows && rows > wanted.saturating_mul(4))
+    }
+
+    fn keyed_table(&self, table: &str) -> Result<Arc<KeyedTable>, QueryError> {
+        Ok(self
+            .keyed
+            .iter()
+            .find(|(name, _)| *name == table)
+            .map(|(_, t)| Arc::clone(t))
+            .ok_or_else(|| {
+                DataFusionError::Internal(format!("{table} is not sorted by a target key"))
+            })?)
     }
 
     /// The rows of `table` whose key lies in the request's target ranges (`links_in`,
@@ -138,14 +194,7 @@ impl Snapshot {
     /// (`domains`), read through the table's sparse key index. The plan does not name the target, so it is
     /// planned once for every target (see [`crate::plans`]).
     pub(crate) fn target(&self, table: &str) -> Result<DataFrame, QueryError> {
-        let keyed = self
-            .keyed
-            .iter()
-            .find(|(name, _)| *name == table)
-            .map(|(_, t)| Arc::clone(t))
-            .ok_or_else(|| {
-                DataFusionError::Internal(format!("{table} is not sorted by a target key"))
-            })?;
+        let keyed = self.keyed_table(table)?;
         let name = keyed.name().to_owned();
         let plan = LogicalPlanBuilder::scan(name, provider_as_source(keyed), None)?.build()?;
         Ok(DataFrame::new(self.ctx.state(), plan))
@@ -158,7 +207,17 @@ impl Engine {
         Ok(Engine {
             index: Index::open(root)?,
             snapshots: Mutex::new(Vec::new()),
+            late_rows: std::sync::atomic::AtomicUsize::new(LATE_ROWS),
         })
+    }
+
+    /// Above how many target rows (estimated from the page index, default 16,384) a row
+    /// table reads its sort columns first and the other columns for the answer's rows
+    /// only. Applies to versions opened after the call (tests set 0 to take that path
+    /// on small webs).
+    pub fn set_late_materialisation_rows(&self, rows: usize) {
+        self.late_rows
+            .store(rows, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The index this engine reads.
@@ -278,6 +337,7 @@ impl Engine {
             ctx,
             keywords,
             keyed: Arc::new(keyed),
+            late_rows: self.late_rows.load(std::sync::atomic::Ordering::Relaxed),
         })
     }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanArray, Scalar, StringArray, new_null_array,
+    Array, ArrayRef, BooleanArray, Scalar, StringArray, UInt64Array, new_null_array,
 };
 use datafusion::arrow::compute::kernels::cmp::{gt_eq, lt};
 use datafusion::arrow::compute::{and, cast, or};
@@ -14,7 +14,7 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
 use datafusion::parquet::arrow::ProjectionMask;
 use datafusion::parquet::arrow::arrow_reader::{
-    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
+    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection, RowSelector,
 };
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -24,7 +24,7 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream,
 };
 
-use super::{KeyKind, KeyedFile, TargetKeys};
+use super::{KeyKind, KeyedFile, RowIds, TargetKeys, row_id};
 
 /// Rows decoded per batch.
 const BATCH_ROWS: usize = 8192;
@@ -34,6 +34,8 @@ const BATCH_ROWS: usize = 8192;
 /// files, in key order, projected to `projection`.
 #[derive(Debug)]
 pub(crate) struct TargetScanExec {
+    /// The table's name in plans (which [`RowIds`] apply to it).
+    name: String,
     files: Vec<Arc<KeyedFile>>,
     /// Position of the key column in the table.
     key: usize,
@@ -48,6 +50,7 @@ pub(crate) struct TargetScanExec {
 impl TargetScanExec {
     pub(crate) fn new(
         table: &SchemaRef,
+        name: &str,
         (key, kind): (usize, KeyKind),
         projection: Vec<usize>,
         files: Vec<Arc<KeyedFile>>,
@@ -60,6 +63,7 @@ impl TargetScanExec {
             Boundedness::Bounded,
         );
         Ok(TargetScanExec {
+            name: name.to_owned(),
             files,
             key,
             kind,
@@ -136,7 +140,12 @@ impl ExecutionPlan for TargetScanExec {
             .ok_or_else(|| {
                 DataFusionError::Internal("a target scan ran without the request's target".into())
             })?;
+        let row_ids = context
+            .session_config()
+            .get_extension::<RowIds>()
+            .filter(|r| r.table == self.name);
         let rows = TargetRows {
+            row_ids,
             files: self.files.clone(),
             next_file: 0,
             reader: None,
@@ -157,6 +166,9 @@ impl ExecutionPlan for TargetScanExec {
 
 /// The target's rows, file after file.
 struct TargetRows {
+    /// Rows to read instead of the target's (the second pass of a late-materialised
+    /// lookup).
+    row_ids: Option<Arc<RowIds>>,
     files: Vec<Arc<KeyedFile>>,
     next_file: usize,
     reader: Option<FileRows>,
@@ -172,9 +184,23 @@ struct TargetRows {
 struct FileRows {
     file: Arc<KeyedFile>,
     batches: ParquetRecordBatchReader,
-    /// For each projected column, its position in the read batches (`None`: not in
-    /// the file, read as nulls).
-    columns: Vec<Option<usize>>,
+    /// Where each projected column comes from.
+    columns: Vec<Source>,
+    /// The [`ROW_ID`] of every row the reader returns, when projected.
+    ids: Vec<u64>,
+    /// Rows returned so far.
+    emitted: usize,
+}
+
+/// Where a projected column comes from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// This position in the read batches.
+    Read(usize),
+    /// Not in the file (added later): nulls.
+    Null,
+    /// The row's [`ROW_ID`].
+    RowId,
 }
 
 impl Iterator for TargetRows {
@@ -200,7 +226,7 @@ impl Iterator for TargetRows {
             }
             let file = Arc::clone(self.files.get(self.next_file)?);
             self.next_file += 1;
-            match self.open(file) {
+            match self.open(self.next_file - 1, file) {
                 Ok(reader) => self.reader = reader,
                 Err(e) => return Some(Err(e)),
             }
@@ -209,13 +235,102 @@ impl Iterator for TargetRows {
 }
 
 impl TargetRows {
-    /// A reader of exactly the target's rows of `file` (`None`: it has none).
+    /// A reader of the target's rows of file number `file_no` (`None`: it has none):
+    /// the rows [`RowIds`] names in it, or else those in the target's key ranges.
+    fn open(&self, file_no: usize, file: Arc<KeyedFile>) -> Result<Option<FileRows>> {
+        let reading = |e: &dyn std::fmt::Display| {
+            DataFusionError::Execution(format!("reading {}: {e}", file.path.display()))
+        };
+        let wants_ids = self.projection.iter().any(|&c| c == self.row_col());
+        let (row_groups, rows, ids) = match &self.row_ids {
+            Some(chosen) => {
+                let (first, end) = (row_id(file_no, 0), row_id(file_no + 1, 0));
+                let mine: Vec<u64> = chosen
+                    .ids
+                    .iter()
+                    .filter(|&&id| id >= first && id < end)
+                    .map(|&id| id - first)
+                    .collect();
+                let Some((row_groups, rows)) = rows_selection(file.index.row_group_rows(), &mine)
+                else {
+                    return Ok(None);
+                };
+                let ids = mine.iter().map(|&r| first + r).collect();
+                (row_groups, rows, ids)
+            }
+            None => {
+                let Some((row_groups, rows)) = self.key_rows(&file)? else {
+                    return Ok(None);
+                };
+                let ids = if wants_ids {
+                    selected_rows(file.index.row_group_rows(), &row_groups, &rows)
+                        .into_iter()
+                        .map(|r| row_id(file_no, r))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (row_groups, rows, ids)
+            }
+        };
+        let selected = rows.row_count();
+        // Columns to read: the projected ones the file has.
+        let mut read: Vec<usize> = self
+            .projection
+            .iter()
+            .filter_map(|&c| file.columns.get(c).copied().flatten())
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        let columns = self
+            .projection
+            .iter()
+            .map(|&c| {
+                if c == self.row_col() {
+                    Source::RowId
+                } else {
+                    match file.columns[c].and_then(|f| read.binary_search(&f).ok()) {
+                        Some(at) => Source::Read(at),
+                        None => Source::Null,
+                    }
+                }
+            })
+            .collect();
+        let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            file.file.clone(),
+            file.metadata.clone(),
+        )
+        .with_projection(ProjectionMask::roots(
+            file.metadata.parquet_schema(),
+            read.iter().copied(),
+        ))
+        .with_row_groups(row_groups)
+        .with_row_selection(rows)
+        .with_batch_size(BATCH_ROWS.min(selected.max(1)))
+        .build()
+        .map_err(|e| reading(&e))?;
+        Ok(Some(FileRows {
+            file,
+            batches,
+            columns,
+            ids,
+            emitted: 0,
+        }))
+    }
+
+    /// Position of [`ROW_ID`] in the table (its last column).
+    fn row_col(&self) -> usize {
+        self.files.first().map_or(usize::MAX, |f| f.columns.len())
+    }
+
+    /// Exactly the rows of `file` in the target's key ranges, as the row groups to read
+    /// and the rows within them (`None`: none).
     ///
     /// Two passes: the key column of the pages the sparse index selects (a page or two
     /// for most targets) gives the exact rows, then the projected columns are decoded for
     /// those rows only. A page is still decompressed whole, but the values of the rows
     /// around the target are skipped instead of decoded, copied and filtered out.
-    fn open(&self, file: Arc<KeyedFile>) -> Result<Option<FileRows>> {
+    fn key_rows(&self, file: &KeyedFile) -> Result<Option<(Vec<usize>, RowSelection)>> {
         let ranges = self.keys.ranges(self.kind);
         let Some(pages) = file.index.select(ranges) else {
             return Ok(None);
@@ -226,12 +341,14 @@ impl TargetRows {
         let key_in_file = file.columns[self.key].ok_or_else(|| {
             DataFusionError::Internal(format!("{}: no key column", file.path.display()))
         })?;
-        let schema = file.metadata.parquet_schema();
         let keys = ParquetRecordBatchReaderBuilder::new_with_metadata(
             file.file.clone(),
             file.metadata.clone(),
         )
-        .with_projection(ProjectionMask::roots(schema, [key_in_file]))
+        .with_projection(ProjectionMask::roots(
+            file.metadata.parquet_schema(),
+            [key_in_file],
+        ))
         .with_row_groups(pages.row_groups.clone())
         .with_row_selection(pages.rows.clone())
         .with_batch_size(BATCH_ROWS)
@@ -254,58 +371,111 @@ impl TargetRows {
         if !rows.selects_any() {
             return Ok(None);
         }
-        let selected: usize = inside.iter().map(BooleanArray::true_count).sum();
-        // Columns to read: the projected ones the file has.
-        let mut read: Vec<usize> = self
-            .projection
-            .iter()
-            .filter_map(|&c| file.columns[c])
-            .collect();
-        read.sort_unstable();
-        read.dedup();
-        let columns = self
-            .projection
-            .iter()
-            .map(|&c| file.columns[c].and_then(|f| read.binary_search(&f).ok()))
-            .collect();
-        let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(
-            file.file.clone(),
-            file.metadata.clone(),
-        )
-        .with_projection(ProjectionMask::roots(schema, read.iter().copied()))
-        .with_row_groups(pages.row_groups)
-        .with_row_selection(rows)
-        .with_batch_size(BATCH_ROWS.min(selected.max(1)))
-        .build()
-        .map_err(|e| reading(&e))?;
-        Ok(Some(FileRows {
-            file,
-            batches,
-            columns,
-        }))
+        Ok(Some((pages.row_groups, rows)))
     }
+}
+
+/// The rows of a file (row numbers, ascending) that `rows` selects within `row_groups`.
+fn selected_rows(rg_rows: &[usize], row_groups: &[usize], rows: &RowSelection) -> Vec<u64> {
+    let starts: Vec<u64> = rg_rows
+        .iter()
+        .scan(0u64, |at, &n| {
+            let start = *at;
+            *at += n as u64;
+            Some(start)
+        })
+        .collect();
+    // Positions within the concatenated row groups, mapped back to the file.
+    let mut out = Vec::with_capacity(rows.row_count());
+    let mut groups = row_groups.iter().copied();
+    let mut current = groups.next();
+    let mut offset = 0usize;
+    for s in rows.iter() {
+        let mut left = s.row_count;
+        while left > 0 {
+            let Some(g) = current else { return out };
+            let room = rg_rows[g] - offset;
+            let take = left.min(room);
+            if !s.skip {
+                out.extend((0..take).map(|i| starts[g] + (offset + i) as u64));
+            }
+            offset += take;
+            left -= take;
+            if offset == rg_rows[g] {
+                current = groups.next();
+                offset = 0;
+            }
+        }
+    }
+    out
+}
+
+/// The row groups holding `rows` (row numbers of a file, ascending) and the selection of
+/// exactly those rows within them (`None`: no rows).
+fn rows_selection(rg_rows: &[usize], rows: &[u64]) -> Option<(Vec<usize>, RowSelection)> {
+    let mut row_groups = Vec::new();
+    let mut selectors: Vec<RowSelector> = Vec::new();
+    let mut next = rows.iter().copied().peekable();
+    let mut start = 0u64;
+    for (g, &n) in rg_rows.iter().enumerate() {
+        let end = start + n as u64;
+        let mut at = start;
+        let mut any = false;
+        let mut group: Vec<RowSelector> = Vec::new();
+        while let Some(&r) = next.peek() {
+            if r >= end {
+                break;
+            }
+            next.next();
+            if r < at {
+                continue; // a repeated row
+            }
+            group.push(RowSelector::skip((r - at) as usize));
+            group.push(RowSelector::select(1));
+            at = r + 1;
+            any = true;
+        }
+        if any {
+            group.push(RowSelector::skip((end - at) as usize));
+            row_groups.push(g);
+            selectors.extend(group);
+        }
+        start = end;
+    }
+    if row_groups.is_empty() {
+        return None;
+    }
+    Some((row_groups, RowSelection::from(selectors)))
 }
 
 /// `batch` (read from `reader`'s file) projected to `schema`; `None` when it is empty.
 fn target_rows(
     schema: &SchemaRef,
-    reader: &FileRows,
+    reader: &mut FileRows,
     batch: &RecordBatch,
 ) -> Result<Option<RecordBatch>> {
     let rows = batch.num_rows();
     if rows == 0 {
         return Ok(None);
     }
+    let (from, to) = (reader.emitted, reader.emitted + rows);
+    reader.emitted = to;
     let columns = reader
         .columns
         .iter()
         .zip(schema.fields())
-        .map(|(at, field)| match at {
-            Some(i) if batch.column(*i).data_type() == field.data_type() => {
-                Ok(ArrayRef::clone(batch.column(*i)))
+        .map(|(source, field)| match *source {
+            Source::Read(i) if batch.column(i).data_type() == field.data_type() => {
+                Ok(ArrayRef::clone(batch.column(i)))
             }
-            Some(i) => Ok(cast(batch.column(*i), field.data_type())?),
-            None => Ok(new_null_array(field.data_type(), rows)),
+            Source::Read(i) => Ok(cast(batch.column(i), field.data_type())?),
+            Source::Null => Ok(new_null_array(field.data_type(), rows)),
+            Source::RowId => {
+                let ids = reader.ids.get(from..to).ok_or_else(|| {
+                    DataFusionError::Internal("row ids out of step with the rows read".into())
+                })?;
+                Ok(Arc::new(UInt64Array::from(ids.to_vec())) as ArrayRef)
+            }
         })
         .collect::<Result<Vec<ArrayRef>>>()?;
     let options = RecordBatchOptions::new().with_row_count(Some(rows));

@@ -82,11 +82,34 @@ impl TargetKeys {
     }
 }
 
+/// The virtual last column of every target table: each row's position in the table
+/// (file number × 2^40 + row in the file), for reading chosen rows again ([`RowIds`]).
+pub(crate) const ROW_ID: &str = "__row";
+
+/// The position [`ROW_ID`] gives row `row` of file `file`.
+fn row_id(file: usize, row: u64) -> u64 {
+    ((file as u64) << 40) | row
+}
+
+/// Rows to read from one target table instead of the target's key ranges: positions
+/// from its [`ROW_ID`] column, ascending. Set as a session configuration extension for
+/// the second pass of a late-materialised lookup.
+#[derive(Debug)]
+pub(crate) struct RowIds {
+    /// The target table's name in plans.
+    pub(crate) table: String,
+    /// The rows, ascending.
+    pub(crate) ids: Vec<u64>,
+}
+
 /// A stored table sorted by `key`, scanned for the current request's target only.
 #[derive(Debug)]
 pub(crate) struct KeyedTable {
     name: String,
+    /// The stored columns and [`ROW_ID`].
     schema: SchemaRef,
+    /// The stored columns.
+    stored: SchemaRef,
     /// Position of the key column in `schema`.
     key: usize,
     kind: KeyKind,
@@ -103,9 +126,16 @@ impl KeyedTable {
         files: &[PathBuf],
     ) -> Result<KeyedTable> {
         let key = schema.index_of(key)?;
+        let mut fields: Vec<_> = schema.fields().iter().cloned().collect();
+        fields.push(Arc::new(datafusion::arrow::datatypes::Field::new(
+            ROW_ID,
+            datafusion::arrow::datatypes::DataType::UInt64,
+            false,
+        )));
         Ok(KeyedTable {
             name,
-            schema,
+            stored: schema,
+            schema: Arc::new(datafusion::arrow::datatypes::Schema::new(fields)),
             key,
             kind,
             files: files.iter().map(|p| LazyFile::new(p.clone())).collect(),
@@ -121,8 +151,18 @@ impl KeyedTable {
     fn open_files(&self) -> Result<Vec<Arc<KeyedFile>>> {
         self.files
             .iter()
-            .map(|f| f.open(&self.schema, self.key))
+            .map(|f| f.open(&self.stored, self.key))
             .collect()
+    }
+
+    /// An upper bound of the target's rows: those of the pages its keys can be in.
+    pub(crate) fn estimated_rows(&self, keys: &TargetKeys) -> Result<usize> {
+        Ok(self
+            .open_files()?
+            .iter()
+            .filter_map(|f| f.index.select(keys.ranges(self.kind)))
+            .map(|s| s.selected_rows)
+            .sum())
     }
 }
 
@@ -150,6 +190,7 @@ impl TableProvider for KeyedTable {
         let files = self.open_files()?;
         Ok(Arc::new(TargetScanExec::new(
             &self.schema,
+            &self.name,
             (self.key, self.kind),
             projection,
             files,

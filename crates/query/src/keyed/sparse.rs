@@ -82,6 +82,11 @@ impl SparseIndex {
         }
     }
 
+    /// Rows per row group.
+    pub(crate) fn row_group_rows(&self) -> &[usize] {
+        &self.row_group_rows
+    }
+
     /// Granules in the index.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {

@@ -291,11 +291,20 @@ pub(crate) fn order_and_page(
     request: &Request,
     stored: impl Fn(&str) -> Expr,
 ) -> Result<DataFrame, QueryError> {
-    let sort: Vec<SortExpr> = request
+    let mut sort: Vec<SortExpr> = request
         .effective_order()
         .iter()
         .map(|k| stored(k.column.name).sort(k.direction == Direction::Asc, false))
         .collect();
+    // Rows read by a target scan carry their position: the last tie-break, so that the
+    // order is total (pages of an answer never overlap) and the same however the rows
+    // were read (see `backlinks`' late materialisation).
+    if df
+        .schema()
+        .has_column_with_unqualified_name(crate::keyed::ROW_ID)
+    {
+        sort.push(col(crate::keyed::ROW_ID).sort(true, false));
+    }
     let offset = usize::try_from(request.offset).unwrap_or(usize::MAX);
     let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
     Ok(df.sort(sort)?.limit(offset, Some(limit))?)
