@@ -2,7 +2,6 @@
 //! zeros for a domain the index has never met).
 
 use crate::plans::Run;
-use datafusion::logical_expr::col;
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 use hrefdex_api::value::Value;
@@ -11,13 +10,9 @@ use crate::convert::rows;
 use crate::engine::{QueryError, Snapshot};
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let df = snapshot.target("domains")?.select(
-        request
-            .select
-            .iter()
-            .map(|c| col(c.name))
-            .collect::<Vec<_>>(),
-    )?;
+    let df = snapshot
+        .target("domains")?
+        .select(super::selected(request))?;
     let mut found = rows(&df.run().await?, &request.select)?;
     let row = found
         .pop()

@@ -118,13 +118,7 @@ pub(crate) async fn finish_having(
         df = df.filter(exprs::condition(c, named))?;
     }
     let df = order_and_page(df, request, named)?;
-    let df = df.select(
-        request
-            .select
-            .iter()
-            .map(|c| col(c.name))
-            .collect::<Vec<_>>(),
-    )?;
+    let df = df.select(selected(request))?;
     Ok(crate::convert::rows(&df.run().await?, &request.select)?)
 }
 
@@ -244,6 +238,12 @@ pub(crate) async fn single_row(
         }
     }
     Ok(out)
+}
+
+/// The request's selected columns, by their API names (the names they have in the plan
+/// once grouped or projected).
+pub(crate) fn selected(request: &Request) -> Vec<Expr> {
+    request.select.iter().map(|c| col(c.name)).collect()
 }
 
 /// A column by the name it has in the plan (the API name after grouping).

@@ -132,13 +132,8 @@ async fn joined(
 
 /// Order, page and select the rows; `stats.pages` counts every matching page.
 async fn finish(request: &Request, matching: DataFrame) -> Result<Answer, QueryError> {
-    let page = order_and_page(matching.clone(), request, named)?.select(
-        request
-            .select
-            .iter()
-            .map(|c| col(c.name))
-            .collect::<Vec<_>>(),
-    )?;
+    let page =
+        order_and_page(matching.clone(), request, named)?.select(super::selected(request))?;
     let found = rows(&page.run().await?, &request.select)?;
     let mut extras = Extras::default();
     if !request.table.extras.is_empty() {
