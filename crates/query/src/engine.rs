@@ -126,12 +126,27 @@ impl Snapshot {
 
     /// This snapshot in a session whose target scans read `request`'s target.
     fn for_request(&self, request: &Request, memory_budget: Option<usize>) -> Snapshot {
+        self.with_config(|config| {
+            config.set_extension(Arc::new(TargetKeys::new(request)));
+            if let Some(bytes) = memory_budget {
+                config.set_extension(Arc::new(MemoryBudget(bytes)));
+            }
+        })
+    }
+
+    /// This request's snapshot, its scans of `table` reading the rows `ids` (positions
+    /// from the table's `__row` column) instead of the target's key ranges.
+    pub(crate) fn with_row_ids(&self, table: &str, ids: Vec<u64>) -> Result<Snapshot, QueryError> {
+        let name = self.keyed_table(table)?.name().to_owned();
+        Ok(self.with_config(|config| {
+            config.set_extension(Arc::new(RowIds { table: name, ids }));
+        }))
+    }
+
+    /// This snapshot in a session of its own, its configuration changed by `change`.
+    fn with_config(&self, change: impl FnOnce(&mut SessionConfig)) -> Snapshot {
         let mut state = self.ctx.state();
-        let config = state.config_mut();
-        config.set_extension(Arc::new(TargetKeys::new(request)));
-        if let Some(bytes) = memory_budget {
-            config.set_extension(Arc::new(MemoryBudget(bytes)));
-        }
+        change(state.config_mut());
         Snapshot {
             version: self.version.clone(),
             ctx: SessionContext::new_with_state(state),
@@ -139,23 +154,6 @@ impl Snapshot {
             keyed: Arc::clone(&self.keyed),
             late_rows: self.late_rows,
         }
-    }
-
-    /// This request's snapshot, its scans of `table` reading the rows `ids` (positions
-    /// from the table's `__row` column) instead of the target's key ranges.
-    pub(crate) fn with_row_ids(&self, table: &str, ids: Vec<u64>) -> Result<Snapshot, QueryError> {
-        let name = self.keyed_table(table)?.name().to_owned();
-        let mut state = self.ctx.state();
-        state
-            .config_mut()
-            .set_extension(Arc::new(RowIds { table: name, ids }));
-        Ok(Snapshot {
-            version: self.version.clone(),
-            ctx: SessionContext::new_with_state(state),
-            keywords: self.keywords.clone(),
-            keyed: Arc::clone(&self.keyed),
-            late_rows: self.late_rows,
-        })
     }
 
     /// Whether a row table over `table` answering `wanted` rows should read its sort
