@@ -29,6 +29,7 @@
 pub mod charset;
 pub mod html;
 pub mod http;
+mod inflate;
 pub mod limits;
 pub mod observation;
 pub mod page;

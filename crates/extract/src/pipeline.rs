@@ -209,9 +209,12 @@ pub fn extract_reader<R: Read>(
             return Ok(stats);
         }
     };
-    for item in records.by_ref() {
+    while let Some(item) = records.next() {
         match item {
-            Ok(rec) => stats.record(name, &rec, sink)?,
+            Ok(rec) => {
+                stats.record(name, &rec, sink)?;
+                records.recycle(rec);
+            }
             Err(e) => stats.skip(name, e),
         }
     }
@@ -245,7 +248,13 @@ pub fn extract_file_parallel(path: &Path, sink: &dyn PageSink) -> Result<Extract
         .par_bridge()
         .try_fold(ExtractStats::default, |mut st, item| {
             match item {
-                Ok(rec) => st.record(&name, &rec, sink)?,
+                Ok(rec) => {
+                    st.record(&name, &rec, sink)?;
+                    // Never wait for the reader (it may be decompressing).
+                    if let Ok(mut r) = reader.try_lock() {
+                        r.recycle(rec);
+                    }
+                }
                 Err(e) => st.skip(&name, e),
             }
             Ok::<_, SinkError>(st)

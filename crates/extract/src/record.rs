@@ -197,6 +197,8 @@ pub struct RecordReader<R> {
     /// After an error in a plain stream: scan lines for the next record header.
     resync: bool,
     line: Vec<u8>,
+    /// Memory of a finished record's block, given back by [`RecordReader::recycle`].
+    spare_block: Vec<u8>,
 }
 
 impl<R: Read> RecordReader<R> {
@@ -208,7 +210,17 @@ impl<R: Read> RecordReader<R> {
             done: false,
             resync: false,
             line: Vec::with_capacity(256),
+            spare_block: Vec::new(),
         })
+    }
+
+    /// Takes back a record this reader returned, once its reader is done with it,
+    /// so that the next block reuses its memory: one allocation (and the page
+    /// faults of fresh memory) less per record. Optional.
+    pub fn recycle(&mut self, record: Record) {
+        if record.block.capacity() > self.spare_block.capacity() {
+            self.spare_block = record.block;
+        }
     }
 
     /// Whether the file is gzip-compressed.
@@ -421,7 +433,9 @@ impl<R: Read> RecordReader<R> {
 
     fn read_block(&mut self, len: u64, off: (u64, u64)) -> Result<(Vec<u8>, bool), RecordError> {
         let keep = len.min(MAX_BLOCK_BYTES);
-        let mut block = Vec::with_capacity(keep as usize);
+        let mut block = std::mem::take(&mut self.spare_block);
+        block.clear();
+        block.reserve(keep as usize);
         // Copied out of the source's buffer (`read_to_end` would zero the block first).
         let mut want = keep as usize;
         while want > 0 {

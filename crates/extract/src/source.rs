@@ -13,6 +13,8 @@ use std::io::{self, BufRead, Read};
 
 use flate2::bufread::GzDecoder;
 
+use crate::inflate::{Inflater, MemberError};
+
 /// The two bytes every gzip member starts with, plus the deflate method byte.
 const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
@@ -43,12 +45,16 @@ impl<R: Read> Counting<R> {
         }
     }
 
-    /// Returns at least `n` buffered bytes unless the file ends first.
+    /// Returns at least `n` buffered bytes unless the file ends first (the
+    /// buffer grows to `n` if it is smaller).
     fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
         if self.end - self.start < n {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
+            if self.buf.len() < n {
+                self.buf.resize(n, 0);
+            }
             while self.end < n {
                 let got = self.inner.read(&mut self.buf[self.end..])?;
                 if got == 0 {
@@ -114,6 +120,9 @@ enum SourceKind<R> {
         member_start: u64,
         /// Set after a decoding error until [`Source::recover`] runs.
         failed: bool,
+        /// Decodes whole members in one call (`None` if libdeflate could not
+        /// allocate: every member is then streamed).
+        inflater: Option<Inflater>,
     },
 }
 
@@ -123,6 +132,7 @@ impl<R: Read> Source<R> {
         let mut raw = Counting::new(inner);
         let head = raw.peek(2)?;
         let kind = if head.starts_with(&GZIP_MAGIC[..2]) {
+            raw.buf.resize(GZIP_RAW_BUF, 0);
             SourceKind::Gzip {
                 state: GzState::Between(raw),
                 buf: vec![0; OUT_BUF],
@@ -130,6 +140,7 @@ impl<R: Read> Source<R> {
                 end: 0,
                 member_start: 0,
                 failed: false,
+                inflater: Inflater::new(),
             }
         } else {
             SourceKind::Plain(raw)
@@ -203,6 +214,61 @@ impl<R: Read> Source<R> {
     }
 }
 
+/// Compressed bytes a gzip source keeps buffered: four times [`WHOLE_MEMBER_INPUT`],
+/// so that keeping that much ahead of every member moves few bytes.
+const GZIP_RAW_BUF: usize = 4 * WHOLE_MEMBER_INPUT;
+
+/// Compressed bytes first offered to [`whole_member`]; more only if the member
+/// is longer.
+const WHOLE_MEMBER_INPUT: usize = 1024 * 1024;
+
+/// Largest compressed member [`whole_member`] takes on.
+const WHOLE_MEMBER_MAX_INPUT: usize = 16 * 1024 * 1024;
+
+/// Largest decompressed member [`whole_member`] takes on: longer ones (whole-file
+/// gzip, huge records) are streamed in [`OUT_BUF`] pieces instead.
+const WHOLE_MEMBER_MAX_OUTPUT: usize = 64 * 1024 * 1024;
+
+/// Decodes the gzip member at the head of `raw` into `out` in one call, growing
+/// `out` (and the compressed bytes looked at) as needed within the bounds above.
+/// Returns the decompressed length with `raw` moved past the member, or `None`
+/// with `raw` untouched when the member is corrupt, cut short or beyond the
+/// bounds: the caller then streams it, and reports its errors, as before.
+fn whole_member<R: Read>(
+    raw: &mut Counting<R>,
+    out: &mut Vec<u8>,
+    inflater: &mut Inflater,
+) -> io::Result<Option<usize>> {
+    let mut want = WHOLE_MEMBER_INPUT;
+    loop {
+        let input = raw.peek(want)?;
+        let whole_file_seen = input.len() < want;
+        match inflater.gzip_member(input, out) {
+            Ok((used, n)) => {
+                raw.consume(used);
+                return Ok(Some(n));
+            }
+            // A member cut off by the end of `input` can fail either way (libdeflate
+            // reads zeros past the end), so a full output may also mean "read more".
+            Err(e) => {
+                let mut grew = false;
+                if e == MemberError::OutputFull && out.len() < WHOLE_MEMBER_MAX_OUTPUT {
+                    let len = (out.len() * 4).min(WHOLE_MEMBER_MAX_OUTPUT);
+                    out.resize(len, 0);
+                    grew = true;
+                }
+                if !grew && !whole_file_seen && want < WHOLE_MEMBER_MAX_INPUT {
+                    want = (want * 4).min(WHOLE_MEMBER_MAX_INPUT);
+                    grew = true;
+                }
+                if !grew {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
 /// Moves `raw` forward to the next `1f 8b 08` (or to the end of the file).
 fn skip_to_magic<R: Read>(raw: &mut Counting<R>) -> io::Result<()> {
     loop {
@@ -242,6 +308,7 @@ impl<R: Read> BufRead for Source<R> {
                 end,
                 member_start,
                 failed,
+                inflater,
             } => {
                 if *start < *end {
                     return Ok(&buf[*start..*end]);
@@ -276,7 +343,28 @@ impl<R: Read> BufRead for Source<R> {
                             }
                             if head.len() >= 2 && head[..2] == GZIP_MAGIC[..2] {
                                 *member_start = raw.pos;
-                                *state = GzState::Member(Box::new(GzDecoder::new(raw)));
+                                let whole = match inflater {
+                                    Some(inflater) => whole_member(&mut raw, buf, inflater),
+                                    None => Ok(None),
+                                };
+                                match whole {
+                                    Ok(Some(n)) => {
+                                        *state = GzState::Between(raw);
+                                        if n == 0 {
+                                            continue;
+                                        }
+                                        *start = 0;
+                                        *end = n;
+                                        return Ok(&buf[..n]);
+                                    }
+                                    Ok(None) => {
+                                        *state = GzState::Member(Box::new(GzDecoder::new(raw)));
+                                    }
+                                    Err(e) => {
+                                        *state = GzState::Between(raw);
+                                        return Err(e);
+                                    }
+                                }
                             } else {
                                 *member_start = raw.pos;
                                 *state = GzState::Between(raw);
@@ -330,6 +418,59 @@ mod tests {
         assert_eq!(s.fill_buf().expect("fill"), b"second");
         assert_eq!(s.file_offset(), a.len() as u64);
         assert_eq!(s.uncompressed_offset(), 5);
+    }
+
+    /// Everything `s` gives, and how many errors it reported on the way.
+    fn drain<R: Read>(s: &mut Source<R>) -> (Vec<u8>, usize) {
+        let mut got = Vec::new();
+        let mut errors = 0;
+        loop {
+            match s.fill_buf() {
+                Ok([]) => break,
+                Ok(b) => {
+                    got.extend_from_slice(b);
+                    let n = b.len();
+                    s.consume(n);
+                }
+                Err(_) => {
+                    errors += 1;
+                    if !s.recover().expect("recover") {
+                        break;
+                    }
+                }
+            }
+        }
+        (got, errors)
+    }
+
+    #[test]
+    fn long_members_and_a_cut_last_member_read_as_when_streamed() {
+        // Incompressible, so the member is longer than the first input window.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let noise: Vec<u8> = (0..3 * WHOLE_MEMBER_INPUT)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let small = gz(b"small");
+        let long = gz(&noise);
+        assert!(long.len() > WHOLE_MEMBER_INPUT);
+        let last = gz(b"the last member, cut short");
+        let mut file = small.clone();
+        file.extend_from_slice(&long);
+        file.extend_from_slice(&small);
+        file.extend_from_slice(&last[..last.len() - 5]);
+        let mut s = Source::new(&file[..]).expect("source");
+        let (got, errors) = drain(&mut s);
+        let mut want = b"small".to_vec();
+        want.extend_from_slice(&noise);
+        want.extend_from_slice(b"small");
+        assert_eq!(errors, 1, "the cut member is one error");
+        assert!(got.starts_with(&want));
+        assert!(b"the last member, cut short".starts_with(&got[want.len()..]));
     }
 
     #[test]
