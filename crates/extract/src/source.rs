@@ -486,22 +486,7 @@ mod tests {
         file.extend_from_slice(&bad);
         file.extend_from_slice(&c);
         let mut s = Source::new(&file[..]).expect("source");
-        let mut got = Vec::new();
-        let mut errors = 0;
-        loop {
-            match s.fill_buf() {
-                Ok([]) => break,
-                Ok(b) => {
-                    got.extend_from_slice(b);
-                    let n = b.len();
-                    s.consume(n);
-                }
-                Err(_) => {
-                    errors += 1;
-                    s.recover().expect("recover");
-                }
-            }
-        }
+        let (got, errors) = drain(&mut s);
         assert_eq!(errors, 1);
         assert!(got.starts_with(b"first"));
         assert!(got.ends_with(b"third"));
