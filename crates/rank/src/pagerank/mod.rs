@@ -39,10 +39,10 @@
 //!     `tolerance`, so the changes of the last sweeps of all components, added up, are below
 //!     `tolerance` on the normalised vector, as for one global sweep. With one block,
 //!     once the L1 changes of three successive sweeps shrink at the same rate `r` (within
-//!     1 %), the error is dominated by one mode and the rest of the way is taken in one
+//!     2 %), the error is dominated by one mode and the rest of the way is taken in one
 //!     step: `y += r/(1−r) · Δy` of the last sweep (Aitken extrapolation, at most every
 //!     5 sweeps). Sweeps still decide convergence, so the fixed point and the stopping
-//!     rule are unchanged; on cnr-2000 it cuts the sweeps from 95 to 55 at `1e-12`.
+//!     rule are unchanged; on cnr-2000 it cuts the sweeps from 95 to 53 at `1e-12`.
 //!     Components of at least [`PARALLEL_COMPONENT`] nodes are cut into
 //!     [`PageRankOptions::blocks`] contiguous blocks balanced by arcs, swept in parallel
 //!     (rayon); a block sees the other blocks' values of the previous sweep. The result
