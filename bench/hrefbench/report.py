@@ -289,8 +289,9 @@ def extraction(r):
         return failed("Extraction", ex)
     peer = med(ex["peer"]["mb_s"])
     out = ["### Extraction", "",
-           f"`cargo bench -p hrefdex-extract --bench extract -- real.warc.gz 1` against"
-           f" `../shared/bench/peers/fastwarc_links.py`, {len(ex['rounds']['peer'])} rounds; input: the"
+           f"`cargo bench -p hrefdex-extract --bench extract -- real.warc.gz 3` (the fastest of 3"
+           f" passes) against `../shared/bench/peers/fastwarc_links.py` (the fastest of 3 runs),"
+           f" {len(ex['rounds']['peer'])} rounds; input: the"
            f" real pages of `../shared/data/html-*` wrapped by `mkwarc.py`"
            f" ({ex['input_bytes'] / 1e6:.1f} MB gzip). hrefdex extracts every link type, anchors,"
            f" snippets and page fields; the peer resolves `a[href]` and reads the title.", "",
