@@ -96,15 +96,7 @@ impl Drop for Inflater {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flate2::Compression;
-    use flate2::write::GzEncoder;
-    use std::io::Write;
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = GzEncoder::new(Vec::new(), Compression::default());
-        e.write_all(data).expect("write to vec");
-        e.finish().expect("finish vec")
-    }
+    use crate::source::tests::gz;
 
     #[test]
     fn decodes_the_first_member_and_says_where_it_ends() {

@@ -392,13 +392,14 @@ impl<R: Read> BufRead for Source<R> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use flate2::Compression;
     use flate2::write::GzEncoder;
     use std::io::Write;
 
-    fn gz(data: &[u8]) -> Vec<u8> {
+    /// `data` as one gzip member (also used by `inflate`'s tests).
+    pub(crate) fn gz(data: &[u8]) -> Vec<u8> {
         let mut e = GzEncoder::new(Vec::new(), Compression::fast());
         e.write_all(data).expect("write to vec");
         e.finish().expect("finish vec")
