@@ -98,6 +98,9 @@ pub struct Snapshot {
     keyed: Arc<Vec<(&'static str, Arc<KeyedTable>)>>,
     /// See [`Engine::set_late_materialisation_rows`].
     late_rows: usize,
+    /// Whether this version's `link_events` carries the link columns inline (written by
+    /// an older build) rather than naming each link by its `links_in` row.
+    events_inline: bool,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -153,7 +156,13 @@ impl Snapshot {
             keywords: self.keywords.clone(),
             keyed: Arc::clone(&self.keyed),
             late_rows: self.late_rows,
+            events_inline: self.events_inline,
         }
+    }
+
+    /// Whether `link_events` carries the link columns inline (an older build's version).
+    pub(crate) fn events_inline(&self) -> bool {
+        self.events_inline
     }
 
     /// Whether a row table over `table` answering `wanted` rows should read its sort
@@ -176,7 +185,7 @@ impl Snapshot {
         Ok(rows > self.late_rows && rows > wanted.saturating_mul(4))
     }
 
-    fn keyed_table(&self, table: &str) -> Result<Arc<KeyedTable>, QueryError> {
+    pub(crate) fn keyed_table(&self, table: &str) -> Result<Arc<KeyedTable>, QueryError> {
         Ok(self
             .keyed
             .iter()
@@ -197,6 +206,27 @@ impl Snapshot {
         let plan = LogicalPlanBuilder::scan(name, provider_as_source(keyed), None)?.build()?;
         Ok(DataFrame::new(self.ctx.state(), plan))
     }
+}
+
+/// Whether the Parquet file at `path` has a column `name` (reads its footer).
+fn has_column(path: &Path, name: &str) -> Result<bool, QueryError> {
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let failed = |e: &dyn std::fmt::Display| {
+        QueryError::Engine(DataFusionError::Execution(format!(
+            "reading the footer of {}: {e}",
+            path.display()
+        )))
+    };
+    let file = std::fs::File::open(path).map_err(|e| failed(&e))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| failed(&e))?;
+    Ok(reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .any(|c| c.name() == name))
 }
 
 impl Engine {
@@ -293,17 +323,23 @@ impl Engine {
         let mut keyed = Vec::new();
         let mut names = Vec::new();
         let mut registered = Vec::new();
+        let events = self.index.table_files(&version, "link_events")?;
+        let events_inline = match events.first() {
+            Some(file) => has_column(file, "url_from")?,
+            None => false,
+        };
+        let events_schema = if events_inline {
+            &schema::LINK_EVENTS_INLINE
+        } else {
+            &schema::LINK_EVENTS
+        };
         // Each table, and the key of the target it is sorted by.
         for (table, schema, key) in [
             ("links_in", &schema::LINKS, ("to_key", KeyKind::Target)),
             ("links_out", &schema::LINKS, ("from_key", KeyKind::Target)),
             ("pages", &schema::PAGES, ("url_key", KeyKind::Target)),
             ("domains", &schema::DOMAINS, ("domain", KeyKind::Domain)),
-            (
-                "link_events",
-                &schema::LINK_EVENTS,
-                ("to_key", KeyKind::Target),
-            ),
+            ("link_events", events_schema, ("to_key", KeyKind::Target)),
         ] {
             let files = self.index.table_files(&version, table)?;
             let target = KeyedTable::new(
@@ -336,6 +372,7 @@ impl Engine {
             keywords,
             keyed: Arc::new(keyed),
             late_rows: self.late_rows.load(std::sync::atomic::Ordering::Relaxed),
+            events_inline,
         })
     }
 

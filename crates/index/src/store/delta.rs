@@ -15,7 +15,7 @@ use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
 use deltalake::kernel::transaction::CommitBuilder;
 use deltalake::kernel::{Action, StructType};
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use deltalake::parquet::basic::{Compression, ZstdLevel};
+use deltalake::parquet::basic::{Compression, Encoding, ZstdLevel};
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::reader::{FileReader, SerializedFileReader};
 use deltalake::parquet::schema::types::ColumnPath;
@@ -40,8 +40,16 @@ pub const PAGE_ROWS: usize = 1_024;
 /// so these are written plain: only the pages a lookup needs are decoded.
 fn unique_per_row(table: &str) -> &'static [&'static str] {
     match table {
-        "links_in" | "link_events" => &["from_key", "url_from", "text_pre", "text_post", "title"],
-        "links_out" => &["to_key", "url_to", "text_pre", "text_post"],
+        "links_in" => &[
+            "from_key",
+            "url_from",
+            "text_pre",
+            "text_post",
+            "title",
+            "link",
+        ],
+        "links_out" => &["to_key", "url_to", "text_pre", "text_post", "link"],
+        "link_events" => &["link"],
         "pages" => &[
             "url_key",
             "url",
@@ -101,6 +109,11 @@ pub fn writer_properties(table: &str) -> WriterProperties {
     if let Some(key) = sort_key(table) {
         builder =
             builder.set_column_statistics_enabled(ColumnPath::from(key), EnabledStatistics::Page);
+    }
+    if table == "links_in" {
+        // `link` counts the rows: delta encoding stores it in a few bytes per page.
+        builder =
+            builder.set_column_encoding(ColumnPath::from("link"), Encoding::DELTA_BINARY_PACKED);
     }
     builder.build()
 }

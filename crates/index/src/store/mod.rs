@@ -348,7 +348,7 @@ impl Index {
             return Ok(IndexState::default());
         };
         let pages = self.read_table(v, "pages")?;
-        let links = self.read_table(v, "links_out")?;
+        let links = self.read_table(v, "links_in")?;
         let events = self.read_table(v, "link_events")?;
         let domains = self.read_table(v, "domains")?;
         restore::restore(

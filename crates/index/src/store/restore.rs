@@ -2,7 +2,8 @@
 //! into exactly what was committed.
 
 use deltalake::arrow::array::{
-    Array, BooleanArray, Int32Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+    Array, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray,
+    TimestampMicrosecondArray,
 };
 use hrefdex_url::NormalUrl;
 
@@ -61,8 +62,12 @@ fn url_id(state: &mut IndexState, text: &str) -> Option<u32> {
     Some(state.urls.intern(&url, &mut state.domains))
 }
 
-/// Rebuilds the state from `pages`, `links_out`, `link_events` and `domains` batches,
+/// Rebuilds the state from `pages`, `links_in`, `link_events` and `domains` batches,
 /// ratings included (DR by domain, UR of crawled pages).
+///
+/// Events name their link by its row in `links_in` (the `link` column of both); events
+/// written by older builds carry the link's columns inline instead, and are matched by
+/// the link's identity.
 pub fn restore(
     pages: &[RecordBatch],
     links: &[RecordBatch],
@@ -167,11 +172,16 @@ pub fn restore(
             s.pages.insert(id, page);
         }
     }
+    // Link id by `links_in` row.
+    let mut by_row: Vec<u32> = Vec::new();
     for batch in links {
         let c = Cols {
             batch,
-            table: "links_out",
+            table: "links_in",
         };
+        let row = batch
+            .column_by_name("link")
+            .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
         for i in 0..batch.num_rows() {
             let key = link_key(&mut s, &c, i)?;
             let origin = |name: &str| -> Result<Origin, StoreError> {
@@ -205,7 +215,17 @@ pub fn restore(
                 first_origin: origin("first_origin")?,
                 last_origin: origin("last_origin")?,
             };
-            s.push_link(link);
+            let id = s.push_link(link);
+            if let Some(row) = row.filter(|r| r.is_valid(i)) {
+                let row = usize::try_from(row.value(i)).map_err(|_| StoreError::Corrupt {
+                    table: "links_in",
+                    detail: format!("negative link row at row {i}"),
+                })?;
+                if by_row.len() <= row {
+                    by_row.resize(row + 1, u32::MAX);
+                }
+                by_row[row] = id;
+            }
         }
     }
     for batch in events {
@@ -214,12 +234,27 @@ pub fn restore(
             table: "link_events",
         };
         let (time, kind, reason) = (c.t("time")?, c.s("type")?, c.s("reason")?);
+        // Inline link columns (older builds) or the link's `links_in` row.
+        let rows = match batch.column_by_name("url_from") {
+            Some(_) => None,
+            None => Some(c.get::<Int64Array>("link")?),
+        };
         for i in 0..batch.num_rows() {
-            let key = link_key(&mut s, &c, i)?;
-            let link = s.link_id(&key).ok_or_else(|| StoreError::Corrupt {
+            let unknown = || StoreError::Corrupt {
                 table: "link_events",
                 detail: format!("event for an unknown link at row {i}"),
-            })?;
+            };
+            let link = if let Some(rows) = rows {
+                usize::try_from(rows.value(i))
+                    .ok()
+                    .and_then(|r| by_row.get(r))
+                    .copied()
+                    .filter(|&id| id != u32::MAX)
+                    .ok_or_else(unknown)?
+            } else {
+                let key = link_key(&mut s, &c, i)?;
+                s.link_id(&key).ok_or_else(unknown)?
+            };
             s.events.push(LinkEvent {
                 link,
                 time: secs(time, i),
@@ -245,7 +280,7 @@ fn restore_ratings(
     pages: &[RecordBatch],
     domains: &[RecordBatch],
 ) -> Result<(), StoreError> {
-    use deltalake::arrow::array::{Float64Array, Int64Array};
+    use deltalake::arrow::array::Float64Array;
     let n = s.domains.len();
     let (mut dr, mut dr_raw, mut top) = (vec![0u8; n], vec![0f64; n], vec![0u32; n]);
     for batch in domains {

@@ -29,8 +29,8 @@ fn t(name: &str, nullable: bool) -> Field {
 }
 
 /// Columns of a link row: identity, history, flags, and the referring page and target
-/// domain inline, so that inbound queries need no join. `links_in`, `links_out` and
-/// (with event columns first) `link_events` share them.
+/// domain inline, so that inbound queries need no join. `links_in` and `links_out` share
+/// them.
 fn link_fields() -> Vec<Field> {
     vec![
         s("to_key"),
@@ -77,20 +77,39 @@ fn link_fields() -> Vec<Field> {
         t("to_broken_at", true),
         i32f("domain_to_rating"),
         i64f("domain_to_ahrefs_top"),
+        // The link's row in `links_in` of the same version, counted from 0: how
+        // `link_events` names its link. Added after the first release, so nullable.
+        Field::new("link", DataType::Int64, true),
     ]
 }
 
 /// `links_in` and `links_out`.
 pub static LINKS: LazyLock<SchemaRef> = LazyLock::new(|| Arc::new(Schema::new(link_fields())));
 
-/// `link_events`: when, what, why, then the link's columns as of the latest build.
-pub static LINK_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
-    let mut fields = vec![
+/// The columns of an event: when, what, why.
+fn event_fields() -> Vec<Field> {
+    vec![
         t("time", false),
         Field::new("date", DataType::Date32, false),
         s("type"),
         Field::new("reason", DataType::Utf8, true),
-    ];
+    ]
+}
+
+/// `link_events`: when, what, why, the target's key (the sort key), and the link as its
+/// row in `links_in` of the same version (the `link` column there). Readers join the
+/// two for the link's other columns.
+pub static LINK_EVENTS: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = event_fields();
+    fields.extend([s("to_key"), i64f("link")]);
+    Arc::new(Schema::new(fields))
+});
+
+/// `link_events` as older builds stored it: the event columns, then every column of the
+/// link inline. Read so that index versions they wrote stay answerable, never written
+/// (`link` reads as null there).
+pub static LINK_EVENTS_INLINE: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = event_fields();
     fields.extend(link_fields());
     Arc::new(Schema::new(fields))
 });

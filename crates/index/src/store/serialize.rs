@@ -82,10 +82,12 @@ struct LinkColumns<'a> {
     to_broken_at: Vec<Option<i64>>,
     domain_to_rating: Vec<i32>,
     domain_to_ahrefs_top: Vec<i64>,
+    link: Vec<i64>,
 }
 
 impl<'a> LinkColumns<'a> {
-    fn push(&mut self, s: &'a IndexState, id: u32) {
+    /// Adds link `id`, whose row in `links_in` is `row`.
+    fn push(&mut self, s: &'a IndexState, id: u32, row: u32) {
         let l = &s.links[id as usize];
         let from = s.urls.info(l.key.from);
         let to = s.urls.info(l.key.to);
@@ -142,6 +144,7 @@ impl<'a> LinkColumns<'a> {
         self.domain_to_rating.push(i32::from(s.dr(to.domain)));
         self.domain_to_ahrefs_top
             .push(i64::from(s.ahrefs_top(to.domain)));
+        self.link.push(i64::from(row));
     }
 
     fn arrays(self) -> Vec<ArrayRef> {
@@ -190,6 +193,7 @@ impl<'a> LinkColumns<'a> {
             ts_opt(self.to_broken_at),
             Arc::new(Int32Array::from(self.domain_to_rating)),
             Arc::new(Int64Array::from(self.domain_to_ahrefs_top)),
+            Arc::new(Int64Array::from(self.link)),
         ]
     }
 }
@@ -198,7 +202,8 @@ impl<'a> LinkColumns<'a> {
 /// materialised while the writer encodes it.
 pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + 'a>;
 
-/// Sort ranks of every URL (by SURT key, then URL) and every anchor (by text).
+/// Sort ranks of every URL (by SURT key, then URL) and every anchor (by text), and the
+/// order of the links in `links_in`.
 ///
 /// Tables are sorted by keys that are strings reached through two indirections; ranking
 /// each string once (M log M over distinct strings) lets the row sorts (N log N over
@@ -206,10 +211,14 @@ pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> 
 pub struct Ranks {
     url: Vec<u32>,
     anchor: Vec<u32>,
+    /// Link ids in `links_in` order.
+    links_in: Vec<u32>,
+    /// Row in `links_in` by link id: what every table stores as `link`.
+    link_row: Vec<u32>,
 }
 
 impl Ranks {
-    /// Ranks the URLs and anchors of `s`.
+    /// Ranks the URLs, anchors and links of `s`.
     pub fn new(s: &IndexState) -> Ranks {
         let mut urls: Vec<u32> = (0..s.urls.len() as u32).collect();
         urls.sort_unstable_by(|&a, &b| {
@@ -218,10 +227,15 @@ impl Ranks {
         });
         let mut anchors: Vec<u32> = (0..s.anchors.len() as u32).collect();
         anchors.sort_unstable_by(|&a, &b| s.anchors.get(a).cmp(s.anchors.get(b)));
-        Ranks {
+        let mut ranks = Ranks {
             url: invert(&urls),
             anchor: invert(&anchors),
-        }
+            links_in: Vec::new(),
+            link_row: Vec::new(),
+        };
+        ranks.links_in = ranks.link_order(s, true);
+        ranks.link_row = invert(&ranks.links_in);
+        ranks
     }
 
     /// Packs a link's sort key: `(first, second, kind, anchor)` where `first`/`second`
@@ -267,39 +281,41 @@ fn batches<'a, T: 'a>(
     }))
 }
 
-fn link_batches(s: &IndexState, order: Vec<u32>) -> Batches<'_> {
+fn link_batches<'a>(s: &'a IndexState, ranks: &'a Ranks, order: Vec<u32>) -> Batches<'a> {
     batches(order, move |chunk| {
         let mut cols = LinkColumns::default();
         for &id in chunk {
-            cols.push(s, id);
+            cols.push(s, id, ranks.link_row[id as usize]);
         }
         RecordBatch::try_new(SchemaRef::clone(&schema::LINKS), cols.arrays())
     })
 }
 
 /// `links_in`: every link, sorted by target key, then referring key, kind and anchor.
-pub fn links_in<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
-    link_batches(s, ranks.link_order(s, true))
+pub fn links_in<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
+    link_batches(s, ranks, ranks.links_in.clone())
 }
 
 /// `links_out`: every link, sorted by referring key, then target key, kind and anchor.
-pub fn links_out<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
-    link_batches(s, ranks.link_order(s, false))
+pub fn links_out<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
+    link_batches(s, ranks, ranks.link_order(s, false))
 }
 
-/// `link_events`: every event, sorted by target key then time.
-pub fn link_events<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
+/// `link_events`: every event, sorted by target key then time, its link named by its
+/// row in `links_in` (the link's columns are stored there, once).
+pub fn link_events<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
     let mut events: Vec<&LinkEvent> = s.events.iter().collect();
     events.sort_unstable_by_key(|e| {
         let to = s.links[e.link as usize].key.to;
-        (ranks.url[to as usize], e.time, e.kind, e.link)
+        (
+            ranks.url[to as usize],
+            e.time,
+            e.kind,
+            ranks.link_row[e.link as usize],
+        )
     });
     batches(events, move |chunk| {
-        let mut cols = LinkColumns::default();
-        for e in chunk {
-            cols.push(s, e.link);
-        }
-        let mut arrays: Vec<ArrayRef> = vec![
+        let arrays: Vec<ArrayRef> = vec![
             ts(chunk.iter().map(|e| micros(e.time)).collect()),
             Arc::new(Date32Array::from(
                 chunk.iter().map(|e| day(e.time)).collect::<Vec<_>>(),
@@ -311,8 +327,19 @@ pub fn link_events<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
                     .map(|e| e.reason.map(|r| r.as_str()))
                     .collect::<Vec<_>>(),
             )),
+            strs(
+                chunk
+                    .iter()
+                    .map(|e| &*s.urls.info(s.links[e.link as usize].key.to).key)
+                    .collect(),
+            ),
+            Arc::new(Int64Array::from(
+                chunk
+                    .iter()
+                    .map(|e| i64::from(ranks.link_row[e.link as usize]))
+                    .collect::<Vec<_>>(),
+            )),
         ];
-        arrays.extend(cols.arrays());
         RecordBatch::try_new(SchemaRef::clone(&schema::LINK_EVENTS), arrays)
     })
 }

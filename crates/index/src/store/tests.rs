@@ -173,3 +173,125 @@ fn a_table_written_with_an_older_schema_takes_the_new_one() {
         .unwrap();
     assert_eq!(v2, v1 + 1);
 }
+
+/// Events of `s` as (target URL, referring URL, time, kind, reason), in a fixed order.
+fn event_list(s: &IndexState) -> Vec<(String, String, i64, &'static str, Option<&'static str>)> {
+    let mut v: Vec<_> = s
+        .events
+        .iter()
+        .map(|e| {
+            let key = s.links[e.link as usize].key;
+            (
+                s.urls.info(key.to).url.to_string(),
+                s.urls.info(key.from).url.to_string(),
+                e.time,
+                e.kind.as_str(),
+                e.reason.map(crate::state::LostReason::as_str),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn events_name_links_by_row_and_older_inline_events_still_restore() {
+    use deltalake::arrow::array::{Int64Array, UInt32Array};
+    use deltalake::arrow::compute::{concat_batches, take};
+
+    let mut state = IndexState::default();
+    state
+        .merge(vec![
+            visit(
+                "http://a.com/",
+                1_700_000_000,
+                &["http://x.com/", "http://y.com/"],
+            ),
+            visit(
+                "http://b.com/",
+                1_700_000_000,
+                &["http://x.com/", "http://a.com/"],
+            ),
+        ])
+        .unwrap();
+    state
+        .merge(vec![visit(
+            "http://a.com/",
+            1_700_100_000,
+            &["http://y.com/z"],
+        )])
+        .unwrap();
+    state.compute_authority().unwrap();
+    let ranks = serialize::Ranks::new(&state);
+    let links: Vec<RecordBatch> = serialize::links_in(&state, &ranks)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let events: Vec<RecordBatch> = serialize::link_events(&state, &ranks)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let pages: Vec<RecordBatch> = serialize::pages(&state, &ranks)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let domains: Vec<RecordBatch> = serialize::domains(&state)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(events[0].schema(), *schema::LINK_EVENTS);
+
+    // Each event's `link` is its link's row in `links_in`, whose `link` is that row.
+    let all_links = concat_batches(&schema::LINKS, &links).unwrap();
+    let rows = all_links
+        .column_by_name("link")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .unwrap();
+    assert_eq!(
+        rows.values().to_vec(),
+        (0..all_links.num_rows() as i64).collect::<Vec<_>>()
+    );
+    let back = restore::restore(&pages, &links, &events, &domains, 2).unwrap();
+    assert_eq!(event_list(&back), event_list(&state));
+    assert_eq!(back.events.len(), 7);
+
+    // The same index as older builds wrote it: no `link` column in `links_in`, every
+    // link column inline in `link_events`.
+    let without_link = |b: &RecordBatch| {
+        let keep: Vec<usize> = (0..b.num_columns())
+            .filter(|&i| b.schema().field(i).name() != "link")
+            .collect();
+        b.project(&keep).unwrap()
+    };
+    let old_links: Vec<RecordBatch> = links.iter().map(without_link).collect();
+    let old_events: Vec<RecordBatch> = events
+        .iter()
+        .map(|e| {
+            let link = e.column_by_name("link").unwrap();
+            let link = link.as_any().downcast_ref::<Int64Array>().unwrap();
+            let at = UInt32Array::from_iter_values(link.values().iter().map(|&r| r as u32));
+            let mut columns: Vec<Arc<dyn Array>> = e.columns()[..4].to_vec();
+            let mut fields: Vec<_> = e.schema().fields()[..4].to_vec();
+            let inline = without_link(&all_links);
+            for (field, column) in inline.schema().fields().iter().zip(inline.columns()) {
+                fields.push(Arc::clone(field));
+                columns.push(take(column, &at, None).unwrap());
+            }
+            let schema = Arc::new(deltalake::arrow::datatypes::Schema::new(fields));
+            RecordBatch::try_new(schema, columns).unwrap()
+        })
+        .collect();
+    let back = restore::restore(&pages, &old_links, &old_events, &domains, 2).unwrap();
+    assert_eq!(event_list(&back), event_list(&state));
+
+    // An event naming a row `links_in` does not have is refused, not guessed.
+    let mut bad = events[0].columns().to_vec();
+    let last = bad.len() - 1;
+    bad[last] = Arc::new(Int64Array::from(vec![99; events[0].num_rows()]));
+    let bad = RecordBatch::try_new(events[0].schema(), bad).unwrap();
+    assert!(matches!(
+        restore::restore(&pages, &links, &[bad], &domains, 2),
+        Err(StoreError::Corrupt {
+            table: "link_events",
+            ..
+        })
+    ));
+}

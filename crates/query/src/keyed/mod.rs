@@ -147,6 +147,11 @@ impl KeyedTable {
         &self.name
     }
 
+    /// How many files the table has.
+    pub(crate) fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
     /// Every file, opened (each once per engine snapshot).
     fn open_files(&self) -> Result<Vec<Arc<KeyedFile>>> {
         self.files

@@ -22,6 +22,8 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     for c in &request.where_ {
         predicate = predicate.and(exprs::condition(c, stored));
     }
-    let df = snapshot.target("link_events")?.filter(predicate)?;
+    let df = super::link_events::with_links(snapshot)
+        .await?
+        .filter(predicate)?;
     finish_rows(df, request, stored).await
 }

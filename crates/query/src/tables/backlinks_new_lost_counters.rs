@@ -23,8 +23,8 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let events = snapshot
-        .target("link_events")?
+    let events = super::link_events::with_links(snapshot)
+        .await?
         .filter(col("internal").eq(lit(false)))?;
     let is = |t: &str| col("type").eq(lit(t.to_owned()));
     let totals = events.clone().aggregate(

@@ -9,6 +9,7 @@ mod backlinks_one_per_domain;
 mod broken;
 mod domain_rating;
 mod kinds;
+mod link_events;
 mod linked_anchors;
 mod linked_domains;
 mod linked_domains_by_type;

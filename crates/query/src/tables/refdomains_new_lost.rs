@@ -24,8 +24,8 @@ use crate::exprs;
 async fn sweep(
     snapshot: &Snapshot,
 ) -> Result<(Vec<RefdomainEvent>, HashMap<String, i64>), QueryError> {
-    let batches = snapshot
-        .target("link_events")?
+    let batches = super::link_events::with_links(snapshot)
+        .await?
         .filter(col("internal").eq(lit(false)))?
         .select(vec![
             col("time"),
