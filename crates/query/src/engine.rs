@@ -101,6 +101,9 @@ pub struct Snapshot {
     /// Whether this version's `link_events` carries the link columns inline (written by
     /// an older build) rather than naming each link by its `links_in` row.
     events_inline: bool,
+    /// Whether this version's `links_out` stores the snippets (written by an older build)
+    /// rather than leaving them to `links_in`.
+    out_snippets: bool,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -157,12 +160,18 @@ impl Snapshot {
             keyed: Arc::clone(&self.keyed),
             late_rows: self.late_rows,
             events_inline: self.events_inline,
+            out_snippets: self.out_snippets,
         }
     }
 
     /// Whether `link_events` carries the link columns inline (an older build's version).
     pub(crate) fn events_inline(&self) -> bool {
         self.events_inline
+    }
+
+    /// Whether `links_out` stores the snippets itself (an older build's version).
+    pub(crate) fn out_snippets(&self) -> bool {
+        self.out_snippets
     }
 
     /// Whether a row table over `table` answering `wanted` rows should read its sort
@@ -323,20 +332,29 @@ impl Engine {
         let mut keyed = Vec::new();
         let mut names = Vec::new();
         let mut registered = Vec::new();
-        let events = self.index.table_files(&version, "link_events")?;
-        let events_inline = match events.first() {
-            Some(file) => has_column(file, "url_from")?,
-            None => false,
+        // Versions written by older builds store more columns in these two tables.
+        let has = |table: &str, column: &str| -> Result<bool, QueryError> {
+            match self.index.table_files(&version, table)?.first() {
+                Some(file) => has_column(file, column),
+                None => Ok(false),
+            }
         };
+        let events_inline = has("link_events", "url_from")?;
         let events_schema = if events_inline {
             &schema::LINK_EVENTS_INLINE
         } else {
             &schema::LINK_EVENTS
         };
+        let out_snippets = has("links_out", "text_pre")?;
+        let out_schema = if out_snippets {
+            &schema::LINKS
+        } else {
+            &schema::LINKS_OUT
+        };
         // Each table, and the key of the target it is sorted by.
         for (table, schema, key) in [
             ("links_in", &schema::LINKS, ("to_key", KeyKind::Target)),
-            ("links_out", &schema::LINKS, ("from_key", KeyKind::Target)),
+            ("links_out", out_schema, ("from_key", KeyKind::Target)),
             ("pages", &schema::PAGES, ("url_key", KeyKind::Target)),
             ("domains", &schema::DOMAINS, ("domain", KeyKind::Domain)),
             ("link_events", events_schema, ("to_key", KeyKind::Target)),
@@ -373,6 +391,7 @@ impl Engine {
             keyed: Arc::new(keyed),
             late_rows: self.late_rows.load(std::sync::atomic::Ordering::Relaxed),
             events_inline,
+            out_snippets,
         })
     }
 

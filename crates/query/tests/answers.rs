@@ -29,6 +29,8 @@ fn visit(url: &str, t: i64, links: &[(&str, &str, bool)]) -> PageVisit {
         .map(|(to, anchor, nofollow)| {
             let mut l = LinkSeen::href(NormalUrl::parse(to).unwrap(), anchor);
             l.nofollow = *nofollow;
+            l.text_pre = format!("before {anchor}");
+            l.text_post = format!("after {anchor}");
             l
         })
         .collect();
@@ -387,6 +389,45 @@ fn new_lost_broken_and_linked_domains() {
     assert_eq!(strs(&a, "domain_to"), ["x.com"]);
     assert_eq!(column(&a, "links"), [Value::Int(1)]);
     assert_eq!(column(&a, "unique_pages"), [Value::Int(1)]);
+}
+
+/// `links_out` leaves the snippets to `links_in`: outgoing tables that select, filter or
+/// sort on them get them from there, for the right link.
+#[test]
+fn outgoing_snippets_are_read_from_links_in() {
+    let (_dir, e) = build();
+    let a = ask(
+        &e,
+        "from=broken_links&target=t.com&mode=domain&select=url_to,anchor,text_pre,text_post",
+    );
+    assert_eq!(strs(&a, "url_to"), ["http://x.com/"]);
+    assert_eq!(strs(&a, "text_pre"), ["before X"]);
+    assert_eq!(strs(&a, "text_post"), ["after X"]);
+    // Every column by default, the snippets among them.
+    let a = ask(&e, "from=broken_links&target=t.com&mode=domain");
+    assert_eq!(strs(&a, "text_post"), ["after X"]);
+    let a = ask(
+        &e,
+        r#"from=broken_links&target=t.com&mode=domain&where=text_pre="before Y"&select=url_to"#,
+    );
+    assert!(a.rows.is_empty());
+
+    let a = ask(
+        &e,
+        r#"from=linked_anchors&target=t.com&mode=domain&where=text_post="after home""#,
+    );
+    assert_eq!(strs(&a, "anchor"), ["home"]);
+    let a = ask(
+        &e,
+        r#"from=linked_anchors&target=t.com&mode=domain&where=text_pre="before X",url_to="http://x.com/""#,
+    );
+    assert_eq!(strs(&a, "anchor"), ["X"]);
+    let a = ask(
+        &e,
+        "from=linked_anchors&target=a.com&mode=domain&where=text_pre=\"before Home\"",
+    );
+    assert_eq!(strs(&a, "anchor"), ["Home"]);
+    assert_eq!(column(&a, "links_external"), [Value::Int(2)]);
 }
 
 #[test]

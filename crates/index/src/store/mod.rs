@@ -384,7 +384,7 @@ impl Index {
                 let table = TABLES[i];
                 let (schema, batches): (&SchemaRef, serialize::Batches<'_>) = match table {
                     "links_in" => (&schema::LINKS, serialize::links_in(state, &ranks)),
-                    "links_out" => (&schema::LINKS, serialize::links_out(state, &ranks)),
+                    "links_out" => (&schema::LINKS_OUT, serialize::links_out(state, &ranks)),
                     "pages" => (&schema::PAGES, serialize::pages(state, &ranks)),
                     "domains" => (&schema::DOMAINS, serialize::domains(state)),
                     _ => (&schema::LINK_EVENTS, serialize::link_events(state, &ranks)),

@@ -83,8 +83,22 @@ fn link_fields() -> Vec<Field> {
     ]
 }
 
-/// `links_in` and `links_out`.
+/// `links_in`.
 pub static LINKS: LazyLock<SchemaRef> = LazyLock::new(|| Arc::new(Schema::new(link_fields())));
+
+/// The columns `links_out` leaves to `links_in`: the snippets, the bulk of a link row,
+/// which readers of `links_out` take from `links_in` by `link` when they need them.
+pub const LINKS_IN_ONLY: [&str; 2] = ["text_pre", "text_post"];
+
+/// `links_out`: the columns of [`LINKS`] but [`LINKS_IN_ONLY`].
+pub static LINKS_OUT: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(
+        link_fields()
+            .into_iter()
+            .filter(|f| !LINKS_IN_ONLY.contains(&f.name().as_str()))
+            .collect::<Vec<_>>(),
+    ))
+});
 
 /// The columns of an event: when, what, why.
 fn event_fields() -> Vec<Field> {

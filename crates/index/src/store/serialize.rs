@@ -281,24 +281,37 @@ fn batches<'a, T: 'a>(
     }))
 }
 
-fn link_batches<'a>(s: &'a IndexState, ranks: &'a Ranks, order: Vec<u32>) -> Batches<'a> {
+/// Batches of the links `order` lists, with the columns of `schema` (a projection of
+/// [`schema::LINKS`]).
+fn link_batches<'a>(
+    s: &'a IndexState,
+    ranks: &'a Ranks,
+    order: Vec<u32>,
+    schema: &SchemaRef,
+) -> Batches<'a> {
+    let columns: Vec<usize> = schema
+        .fields()
+        .iter()
+        .filter_map(|f| schema::LINKS.index_of(f.name()).ok())
+        .collect();
     batches(order, move |chunk| {
         let mut cols = LinkColumns::default();
         for &id in chunk {
             cols.push(s, id, ranks.link_row[id as usize]);
         }
-        RecordBatch::try_new(SchemaRef::clone(&schema::LINKS), cols.arrays())
+        RecordBatch::try_new(SchemaRef::clone(&schema::LINKS), cols.arrays())?.project(&columns)
     })
 }
 
 /// `links_in`: every link, sorted by target key, then referring key, kind and anchor.
 pub fn links_in<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
-    link_batches(s, ranks, ranks.links_in.clone())
+    link_batches(s, ranks, ranks.links_in.clone(), &schema::LINKS)
 }
 
-/// `links_out`: every link, sorted by referring key, then target key, kind and anchor.
+/// `links_out`: every link but its snippets, sorted by referring key, then target key,
+/// kind and anchor.
 pub fn links_out<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
-    link_batches(s, ranks, ranks.link_order(s, false))
+    link_batches(s, ranks, ranks.link_order(s, false), &schema::LINKS_OUT)
 }
 
 /// `link_events`: every event, sorted by target key then time, its link named by its

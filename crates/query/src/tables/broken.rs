@@ -9,7 +9,6 @@ use hrefdex_api::encode::Answer;
 
 use super::{finish_rows, live_backlinks};
 use crate::engine::{QueryError, Snapshot};
-use crate::exprs;
 
 fn stored(name: &str) -> Expr {
     match name {
@@ -37,10 +36,7 @@ pub(super) async fn backlinks(
 
 /// `broken_links`.
 pub(super) async fn links(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let mut predicate = col("lost_at").is_null().and(broken());
-    for c in &request.where_ {
-        predicate = predicate.and(exprs::condition(c, stored));
-    }
-    let df = snapshot.target("links_out")?.filter(predicate)?;
+    let live_and_broken = col("lost_at").is_null().and(broken());
+    let df = super::links_out::outgoing(snapshot, request, live_and_broken, stored).await?;
     finish_rows(df, request, stored).await
 }

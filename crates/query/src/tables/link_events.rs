@@ -2,17 +2,14 @@
 //! its row in `links_in` of the same version, and the link's columns are read from there
 //! (as of the answering version), for the event tables to filter, group and order.
 
-use datafusion::arrow::array::AsArray;
-use datafusion::arrow::datatypes::Int64Type;
 use datafusion::common::JoinType;
 use datafusion::dataframe::DataFrame;
-use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{Expr, col};
 use hrefdex_index::store::schema;
 
+use super::by_link::links_in_rows;
 use crate::engine::{QueryError, Snapshot};
 use crate::keyed::ROW_ID;
-use crate::plans::Run;
 
 /// The columns an event has of its own.
 const EVENT_COLUMNS: [&str; 4] = ["time", "date", "type", "reason"];
@@ -27,29 +24,7 @@ pub(crate) async fn with_links(snapshot: &Snapshot) -> Result<DataFrame, QueryEr
     if snapshot.events_inline() {
         return snapshot.target("link_events");
     }
-    let rows = snapshot
-        .target("link_events")?
-        .select(vec![col("link")])?
-        .run()
-        .await?;
-    let mut ids: Vec<u64> = rows
-        .iter()
-        .flat_map(|b| b.column(0).as_primitive::<Int64Type>().iter().flatten())
-        .filter_map(|row| u64::try_from(row).ok())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    // A row of `links_in` is its position in the table's one file (the writer makes
-    // one file per version); the position of a row in file 0 is its row number.
-    let files = snapshot.keyed_table("links_in")?.file_count();
-    if !ids.is_empty() && files != 1 {
-        return Err(DataFusionError::Execution(format!(
-            "links_in of index version {} has {files} files; link_events needs one",
-            snapshot.version.version
-        ))
-        .into());
-    }
-    let snapshot = snapshot.with_row_ids("links_in", ids)?;
+    let snapshot = links_in_rows(snapshot, snapshot.target("link_events")?).await?;
     let event_columns: Vec<Expr> = EVENT_COLUMNS
         .iter()
         .map(|c| col(*c))

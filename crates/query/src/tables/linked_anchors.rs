@@ -8,7 +8,6 @@ use hrefdex_api::encode::{Answer, Extras};
 
 use super::finish_grouped;
 use crate::engine::{QueryError, Snapshot};
-use crate::exprs;
 
 /// What a `where` column reads in `links_out` (all but `ip` share the stored name).
 fn stored(name: &str) -> Expr {
@@ -19,22 +18,21 @@ fn stored(name: &str) -> Expr {
 }
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let mut predicate = col("lost_at").is_null();
-    for c in &request.where_ {
-        predicate = predicate.and(exprs::condition(c, stored));
-    }
     let one_if = |internal: bool| {
         case(col("internal"))
             .when(lit(internal), lit(1i64))
             .otherwise(lit(0i64))
     };
-    let df = snapshot.target("links_out")?.filter(predicate)?.aggregate(
-        vec![col("anchor")],
-        vec![
-            sum(one_if(true)?).alias("links_internal"),
-            sum(one_if(false)?).alias("links_external"),
-        ],
-    )?;
+    let live = col("lost_at").is_null();
+    let df = super::links_out::outgoing(snapshot, request, live, stored)
+        .await?
+        .aggregate(
+            vec![col("anchor")],
+            vec![
+                sum(one_if(true)?).alias("links_internal"),
+                sum(one_if(false)?).alias("links_external"),
+            ],
+        )?;
     // Every `where` column of this table reads link rows, so all of them ran above.
     let found = finish_grouped(request, df, |n| Some(stored(n))).await?;
     Ok(Answer {
