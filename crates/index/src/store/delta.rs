@@ -80,27 +80,13 @@ fn sort_key(table: &str) -> Option<&'static str> {
 /// lookup got 1.1–1.4× faster on small targets and 2× on a 518k-backlink one than with
 /// zstd level 3 (parquet-rs also builds a zstd context per column chunk it opens), at 47 %
 /// more bytes for that table (BENCHMARKS.md, "Query latency at 10.6M links"). The other
-/// tables stay zstd.
+/// tables stay zstd. Zstd for `links_in`'s long text alone (snippets, title, alt) saved
+/// 34 bytes per link but made small `backlinks` lookups 1.4–1.6× slower: not adopted
+/// (BENCHMARKS.md, "Index: bytes per link on disk").
 fn compression(table: &str) -> Compression {
     match table {
         "links_in" => Compression::LZ4_RAW,
-        _ => zstd(),
-    }
-}
-
-fn zstd() -> Compression {
-    Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default())
-}
-
-/// Columns of `table` compressed with zstd whatever the table's codec: the long text a
-/// lookup never filters, groups or sorts on, only returns for the rows of its answer
-/// (and a late-materialised lookup reads for those rows alone). In `links_in` of a
-/// generated web they were 57 % of the table's bytes under LZ4 (96 of 170 bytes per
-/// link); zstd stores them in 63 (BENCHMARKS.md, "Index: bytes per link on disk").
-fn cold_text(table: &str) -> &'static [&'static str] {
-    match table {
-        "links_in" => &["text_pre", "text_post", "title", "alt"],
-        _ => &[],
+        _ => Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()),
     }
 }
 
@@ -121,9 +107,6 @@ pub fn writer_properties(table: &str) -> WriterProperties {
         .set_write_batch_size(PAGE_ROWS);
     for column in unique_per_row(table) {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
-    }
-    for column in cold_text(table) {
-        builder = builder.set_column_compression(ColumnPath::from(*column), zstd());
     }
     if let Some(key) = sort_key(table) {
         builder =
