@@ -38,34 +38,30 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     )?;
     let found = finish_grouped(request, grouped, row_level).await?;
 
-    let ips = links.aggregate(vec![col("ip_from")], vec![])?.run().await?;
-    let mut class_c = HashSet::new();
-    let mut ip_count = 0i64;
-    for b in &ips {
-        for ip in b
-            .column(0)
-            .as_string::<i32>()
-            .iter()
-            .flatten()
-            .filter(|ip| !ip.is_empty())
-        {
-            ip_count += 1;
-            class_c.insert(ip.rsplit_once('.').map_or(ip, |(net, _)| net).to_owned());
-        }
-    }
-    let domains = live_backlinks(snapshot, request, row_level)
-        .await?
-        .aggregate(vec![], vec![count_distinct(col("from_domain"))])?
+    // The stats in one more scan: the distinct (domain, IP) pairs of the matching links
+    // give both the domains and the IPs.
+    let pairs = links
+        .aggregate(vec![col("from_domain"), col("ip_from")], vec![])?
         .run()
         .await?;
-    let refdomains = domains
-        .first()
-        .and_then(|b| {
-            b.column(0)
-                .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()
-                .map(|a| a.value(0))
-        })
-        .unwrap_or(0);
+    let (mut domains, mut ips, mut class_c) = (HashSet::new(), HashSet::new(), HashSet::new());
+    for b in &pairs {
+        let (domain, ip) = (
+            b.column(0).as_string::<i32>(),
+            b.column(1).as_string::<i32>(),
+        );
+        for (domain, ip) in domain.iter().zip(ip.iter()) {
+            if let Some(domain) = domain {
+                domains.insert(domain);
+            }
+            if let Some(ip) = ip.filter(|ip| !ip.is_empty())
+                && ips.insert(ip)
+            {
+                class_c.insert(ip.rsplit_once('.').map_or(ip, |(net, _)| net));
+            }
+        }
+    }
+    let (refdomains, ip_count) = (domains.len() as i64, ips.len() as i64);
     let extras = Extras {
         stats: vec![
             ("refdomains", refdomains),
