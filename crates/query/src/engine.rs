@@ -347,7 +347,7 @@ impl Engine {
         };
         let out_snippets = has("links_out", "text_pre")?;
         let out_schema = if out_snippets {
-            &schema::LINKS
+            &schema::LINK_COLUMNS
         } else {
             &schema::LINKS_OUT
         };

@@ -40,15 +40,8 @@ pub const PAGE_ROWS: usize = 1_024;
 /// so these are written plain: only the pages a lookup needs are decoded.
 fn unique_per_row(table: &str) -> &'static [&'static str] {
     match table {
-        "links_in" => &[
-            "from_key",
-            "url_from",
-            "text_pre",
-            "text_post",
-            "title",
-            "link",
-        ],
-        "links_out" => &["to_key", "url_to", "link"],
+        "links_in" => &["url_from", "text_pre", "text_post", "title", "link"],
+        "links_out" => &["url_to", "link"],
         "link_events" => &["link"],
         "pages" => &[
             "url_key",

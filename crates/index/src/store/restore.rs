@@ -332,13 +332,23 @@ fn restore_ratings(
 }
 
 fn link_key(s: &mut IndexState, c: &Cols<'_>, i: usize) -> Result<LinkKey, StoreError> {
-    let from = s.urls.intern_parts(
-        c.s("url_from")?.value(i),
-        c.s("from_key")?.value(i),
-        c.s("from_host")?.value(i),
-        c.s("from_domain")?.value(i),
-        &mut s.domains,
-    );
+    let url_from = c.s("url_from")?.value(i);
+    // The referring page is a crawled page, restored from `pages` already; `links_in`
+    // does not store its key (older builds did).
+    let from = match (s.urls.lookup(url_from), c.batch.column_by_name("from_key")) {
+        (Some(id), _) => id,
+        (None, Some(_)) => s.urls.intern_parts(
+            url_from,
+            c.s("from_key")?.value(i),
+            c.s("from_host")?.value(i),
+            c.s("from_domain")?.value(i),
+            &mut s.domains,
+        ),
+        (None, None) => url_id(s, url_from).ok_or_else(|| StoreError::Corrupt {
+            table: c.table,
+            detail: format!("unusable url_from at row {i}"),
+        })?,
+    };
     let to = s.urls.intern_parts(
         c.s("url_to")?.value(i),
         c.s("to_key")?.value(i),

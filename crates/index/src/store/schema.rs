@@ -83,22 +83,33 @@ fn link_fields() -> Vec<Field> {
     ]
 }
 
-/// `links_in`.
-pub static LINKS: LazyLock<SchemaRef> = LazyLock::new(|| Arc::new(Schema::new(link_fields())));
+/// Every column a link row has: what [`LINKS`] and [`LINKS_OUT`] are projections of, and
+/// what both tables stored in versions written by older builds.
+pub static LINK_COLUMNS: LazyLock<SchemaRef> =
+    LazyLock::new(|| Arc::new(Schema::new(link_fields())));
+
+/// The link columns but `without`.
+fn link_fields_but(without: &[&str]) -> SchemaRef {
+    Arc::new(Schema::new(
+        link_fields()
+            .into_iter()
+            .filter(|f| !without.contains(&f.name().as_str()))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// `links_in`: every link column but `from_key`, which no inbound lookup reads (the
+/// referring page's key is in `pages`).
+pub static LINKS: LazyLock<SchemaRef> = LazyLock::new(|| link_fields_but(&["from_key"]));
 
 /// The columns `links_out` leaves to `links_in`: the snippets, the bulk of a link row,
 /// which readers of `links_out` take from `links_in` by `link` when they need them.
 pub const LINKS_IN_ONLY: [&str; 2] = ["text_pre", "text_post"];
 
-/// `links_out`: the columns of [`LINKS`] but [`LINKS_IN_ONLY`].
-pub static LINKS_OUT: LazyLock<SchemaRef> = LazyLock::new(|| {
-    Arc::new(Schema::new(
-        link_fields()
-            .into_iter()
-            .filter(|f| !LINKS_IN_ONLY.contains(&f.name().as_str()))
-            .collect::<Vec<_>>(),
-    ))
-});
+/// `links_out`: every link column but [`LINKS_IN_ONLY`] and `to_key`, which no outbound
+/// lookup reads.
+pub static LINKS_OUT: LazyLock<SchemaRef> =
+    LazyLock::new(|| link_fields_but(&["to_key", LINKS_IN_ONLY[0], LINKS_IN_ONLY[1]]));
 
 /// The columns of an event: when, what, why.
 fn event_fields() -> Vec<Field> {

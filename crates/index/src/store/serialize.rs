@@ -282,7 +282,7 @@ fn batches<'a, T: 'a>(
 }
 
 /// Batches of the links `order` lists, with the columns of `schema` (a projection of
-/// [`schema::LINKS`]).
+/// [`schema::LINK_COLUMNS`]).
 fn link_batches<'a>(
     s: &'a IndexState,
     ranks: &'a Ranks,
@@ -292,14 +292,15 @@ fn link_batches<'a>(
     let columns: Vec<usize> = schema
         .fields()
         .iter()
-        .filter_map(|f| schema::LINKS.index_of(f.name()).ok())
+        .filter_map(|f| schema::LINK_COLUMNS.index_of(f.name()).ok())
         .collect();
     batches(order, move |chunk| {
         let mut cols = LinkColumns::default();
         for &id in chunk {
             cols.push(s, id, ranks.link_row[id as usize]);
         }
-        RecordBatch::try_new(SchemaRef::clone(&schema::LINKS), cols.arrays())?.project(&columns)
+        RecordBatch::try_new(SchemaRef::clone(&schema::LINK_COLUMNS), cols.arrays())?
+            .project(&columns)
     })
 }
 

@@ -22,8 +22,8 @@ fn reads_snippets(e: &Expr) -> bool {
 }
 
 /// The target's outgoing links that pass `base` and the request's `where` (its columns
-/// read through `stored`): every column of `links_in`'s schema and [`ROW_ID`] when the
-/// request reads a snippet, else the columns of `links_out`.
+/// read through `stored`): the columns of `links_out`, with the snippets and [`ROW_ID`]
+/// when the request reads a snippet.
 pub(crate) async fn outgoing(
     snapshot: &Snapshot,
     request: &Request,
@@ -66,10 +66,11 @@ pub(crate) async fn outgoing(
     for condition in late {
         joined = joined.filter(condition)?;
     }
-    let columns: Vec<Expr> = schema::LINKS
+    let columns: Vec<Expr> = schema::LINKS_OUT
         .fields()
         .iter()
         .map(|f| col(f.name()))
+        .chain(schema::LINKS_IN_ONLY.iter().map(|c| col(*c)))
         .chain([col(ROW_ID)])
         .collect();
     Ok(joined.select(columns)?)
