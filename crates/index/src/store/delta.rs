@@ -35,6 +35,20 @@ pub const ROW_GROUP_ROWS: usize = 8_192;
 /// that to a few kilobytes per column instead of a whole 8,192-row column chunk.
 pub const PAGE_ROWS: usize = 1_024;
 
+/// Bytes per data page of the long-text columns ([`long_text`]), instead of
+/// [`PAGE_ROWS`] rows: a 1,024-row page of snippets is about 50 KB, and an answer row
+/// needs its whole page decompressed. With small pages a lookup decompresses a few
+/// kilobytes of text per row it returns.
+pub const TEXT_PAGE_BYTES: usize = 4_096;
+
+/// Columns of long text that lookups return but never filter, group or sort on.
+fn long_text(table: &str) -> &'static [&'static str] {
+    match table {
+        "links_in" => &["text_pre", "text_post", "title", "url_from"],
+        _ => &[],
+    }
+}
+
 /// Columns that differ on nearly every row of a table, in its sort order. A dictionary
 /// would hold the whole column chunk, and any read of one row would decode all of it,
 /// so these are written plain: only the pages a lookup needs are decoded.
@@ -100,6 +114,10 @@ pub fn writer_properties(table: &str) -> WriterProperties {
         .set_write_batch_size(PAGE_ROWS);
     for column in unique_per_row(table) {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+    }
+    for column in long_text(table) {
+        builder =
+            builder.set_column_data_page_size_limit(ColumnPath::from(*column), TEXT_PAGE_BYTES);
     }
     if let Some(key) = sort_key(table) {
         builder =
