@@ -29,8 +29,8 @@ fn t(name: &str, nullable: bool) -> Field {
 }
 
 /// Columns of a link row: identity, history, flags, and the referring page and target
-/// domain inline, so that inbound queries need no join. `links_in` and `links_out` share
-/// them.
+/// domain inline, so that inbound queries need no join. `links_in` and `links_out` store
+/// projections of them ([`LINKS`], [`LINKS_OUT`]).
 fn link_fields() -> Vec<Field> {
     vec![
         s("to_key"),
