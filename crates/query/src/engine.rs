@@ -98,12 +98,6 @@ pub struct Snapshot {
     keyed: Arc<Vec<(&'static str, Arc<KeyedTable>)>>,
     /// See [`Engine::set_late_materialisation_rows`].
     late_rows: usize,
-    /// Whether this version's `link_events` carries the link columns inline (written by
-    /// an older build) rather than naming each link by its `links_in` row.
-    events_inline: bool,
-    /// Whether this version's `links_out` stores the snippets (written by an older build)
-    /// rather than leaving them to `links_in`.
-    out_snippets: bool,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -159,19 +153,19 @@ impl Snapshot {
             keywords: self.keywords.clone(),
             keyed: Arc::clone(&self.keyed),
             late_rows: self.late_rows,
-            events_inline: self.events_inline,
-            out_snippets: self.out_snippets,
         }
     }
 
-    /// Whether `link_events` carries the link columns inline (an older build's version).
-    pub(crate) fn events_inline(&self) -> bool {
-        self.events_inline
+    /// Whether `link_events` carries the link columns inline (written by an older build)
+    /// rather than naming each link by its `links_in` row.
+    pub(crate) fn events_inline(&self) -> Result<bool, QueryError> {
+        Ok(self.keyed_table("link_events")?.stores("url_from")?)
     }
 
-    /// Whether `links_out` stores the snippets itself (an older build's version).
-    pub(crate) fn out_snippets(&self) -> bool {
-        self.out_snippets
+    /// Whether `links_out` stores the snippets itself (written by an older build) rather
+    /// than leaving them to `links_in`.
+    pub(crate) fn out_snippets(&self) -> Result<bool, QueryError> {
+        Ok(self.keyed_table("links_out")?.stores("text_pre")?)
     }
 
     /// Whether a row table over `table` answering `wanted` rows should read its sort
@@ -215,27 +209,6 @@ impl Snapshot {
         let plan = LogicalPlanBuilder::scan(name, provider_as_source(keyed), None)?.build()?;
         Ok(DataFrame::new(self.ctx.state(), plan))
     }
-}
-
-/// Whether the Parquet file at `path` has a column `name` (reads its footer).
-fn has_column(path: &Path, name: &str) -> Result<bool, QueryError> {
-    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
-
-    let failed = |e: &dyn std::fmt::Display| {
-        QueryError::Engine(DataFusionError::Execution(format!(
-            "reading the footer of {}: {e}",
-            path.display()
-        )))
-    };
-    let file = std::fs::File::open(path).map_err(|e| failed(&e))?;
-    let reader = SerializedFileReader::new(file).map_err(|e| failed(&e))?;
-    Ok(reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .columns()
-        .iter()
-        .any(|c| c.name() == name))
 }
 
 impl Engine {
@@ -332,32 +305,25 @@ impl Engine {
         let mut keyed = Vec::new();
         let mut names = Vec::new();
         let mut registered = Vec::new();
-        // Versions written by older builds store more columns in these two tables.
-        let has = |table: &str, column: &str| -> Result<bool, QueryError> {
-            match self.index.table_files(&version, table)?.first() {
-                Some(file) => has_column(file, column),
-                None => Ok(false),
-            }
-        };
-        let events_inline = has("link_events", "url_from")?;
-        let events_schema = if events_inline {
-            &schema::LINK_EVENTS_INLINE
-        } else {
-            &schema::LINK_EVENTS
-        };
-        let out_snippets = has("links_out", "text_pre")?;
-        let out_schema = if out_snippets {
-            &schema::LINK_COLUMNS
-        } else {
-            &schema::LINKS_OUT
-        };
         // Each table, and the key of the target it is sorted by.
         for (table, schema, key) in [
             ("links_in", &schema::LINKS, ("to_key", KeyKind::Target)),
-            ("links_out", out_schema, ("from_key", KeyKind::Target)),
+            // Older builds stored more columns in these two tables: each is registered
+            // with every column it ever had, those a file lacks reading as nulls, and
+            // the tables that read them ask the file which layout it has
+            // (`Snapshot::out_snippets`, `Snapshot::events_inline`).
+            (
+                "links_out",
+                &schema::LINK_COLUMNS,
+                ("from_key", KeyKind::Target),
+            ),
             ("pages", &schema::PAGES, ("url_key", KeyKind::Target)),
             ("domains", &schema::DOMAINS, ("domain", KeyKind::Domain)),
-            ("link_events", events_schema, ("to_key", KeyKind::Target)),
+            (
+                "link_events",
+                &schema::LINK_EVENTS_INLINE,
+                ("to_key", KeyKind::Target),
+            ),
         ] {
             let files = self.index.table_files(&version, table)?;
             let target = KeyedTable::new(
@@ -390,8 +356,6 @@ impl Engine {
             keywords,
             keyed: Arc::new(keyed),
             late_rows: self.late_rows.load(std::sync::atomic::Ordering::Relaxed),
-            events_inline,
-            out_snippets,
         })
     }
 

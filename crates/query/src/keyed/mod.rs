@@ -152,6 +152,17 @@ impl KeyedTable {
         self.files.len()
     }
 
+    /// Whether the table's files store `column` (a column of the table's schema that a
+    /// file lacks reads as nulls). Asks the first file, opening it if need be; a table
+    /// without files stores nothing.
+    pub(crate) fn stores(&self, column: &str) -> Result<bool> {
+        let at = self.stored.index_of(column)?;
+        match self.files.first() {
+            Some(file) => Ok(file.open(&self.stored, self.key)?.columns[at].is_some()),
+            None => Ok(false),
+        }
+    }
+
     /// Every file, opened (each once per engine snapshot).
     fn open_files(&self) -> Result<Vec<Arc<KeyedFile>>> {
         self.files

@@ -21,7 +21,7 @@ const EVENT_COLUMNS: [&str; 4] = ["time", "date", "type", "reason"];
 /// from `links_in` and joined on. Versions written by older builds store the link
 /// columns inline and are read as they are.
 pub(crate) async fn with_links(snapshot: &Snapshot) -> Result<DataFrame, QueryError> {
-    if snapshot.events_inline() {
+    if snapshot.events_inline()? {
         return snapshot.target("link_events");
     }
     let snapshot = links_in_rows(snapshot, snapshot.target("link_events")?).await?;

@@ -44,13 +44,23 @@ pub(crate) async fn outgoing(
         .chain(request.having.iter().map(|c| c.column().name))
         .chain(order.iter().map(|k| k.column.name));
     let needs_snippets = !late.is_empty() || named.any(|n| reads_snippets(&stored(n)));
-    if snapshot.out_snippets() || !needs_snippets {
+    if !needs_snippets || snapshot.out_snippets()? {
         let all = late.into_iter().fold(early, Expr::and);
         return Ok(snapshot.target("links_out")?.filter(all)?);
     }
     let kept = snapshot.target("links_out")?.filter(early.clone())?;
     let snapshot = links_in_rows(snapshot, kept).await?;
-    let links = snapshot.target("links_out")?.filter(early)?;
+    // The table has every column it ever had; this layout's snippets read as nulls.
+    let stored: Vec<Expr> = schema::LINKS_OUT
+        .fields()
+        .iter()
+        .map(|f| col(f.name()))
+        .chain([col(ROW_ID)])
+        .collect();
+    let links = snapshot
+        .target("links_out")?
+        .filter(early)?
+        .select(stored)?;
     let snippets: Vec<Expr> = [col("link").alias("snippet_link")]
         .into_iter()
         .chain(schema::LINKS_IN_ONLY.iter().map(|c| col(*c)))
