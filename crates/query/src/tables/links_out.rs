@@ -51,7 +51,7 @@ pub(crate) async fn outgoing(
     let kept = snapshot.target("links_out")?.filter(early.clone())?;
     let snapshot = links_in_rows(snapshot, kept).await?;
     // The table has every column it ever had; this layout's snippets read as nulls.
-    let stored: Vec<Expr> = schema::LINKS_OUT
+    let in_this_layout: Vec<Expr> = schema::LINKS_OUT
         .fields()
         .iter()
         .map(|f| col(f.name()))
@@ -60,7 +60,7 @@ pub(crate) async fn outgoing(
     let links = snapshot
         .target("links_out")?
         .filter(early)?
-        .select(stored)?;
+        .select(in_this_layout)?;
     let snippets: Vec<Expr> = [col("link").alias("snippet_link")]
         .into_iter()
         .chain(schema::LINKS_IN_ONLY.iter().map(|c| col(*c)))
