@@ -147,9 +147,23 @@ impl KeyedTable {
         &self.name
     }
 
-    /// How many files the table has.
-    pub(crate) fn file_count(&self) -> usize {
-        self.files.len()
+    /// The rows of the table's file when it has exactly one (`None` otherwise): the
+    /// positions [`RowIds`] can name are then `0..rows`.
+    pub(crate) fn single_file_rows(&self) -> Result<Option<u64>> {
+        match self.files.as_slice() {
+            [file] => {
+                let opened = file.open(&self.stored, self.key)?;
+                Ok(Some(
+                    opened
+                        .index
+                        .row_group_rows()
+                        .iter()
+                        .map(|&r| r as u64)
+                        .sum(),
+                ))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Whether the table's files store `column` (a column of the table's schema that a

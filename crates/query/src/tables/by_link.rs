@@ -18,23 +18,39 @@ pub(crate) async fn links_in_rows(
     naming: DataFrame,
 ) -> Result<Snapshot, QueryError> {
     let rows = naming.select(vec![col("link")])?.run().await?;
-    let mut ids: Vec<u64> = rows
+    let mut named: Vec<i64> = rows
         .iter()
         .filter_map(|b| b.column(0).as_primitive_opt::<Int64Type>())
         .flat_map(|a| a.iter().flatten())
-        .filter_map(|row| u64::try_from(row).ok())
         .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    // A row of `links_in` is then its position in the table's one file (the writer makes
-    // one file per table version), which is how the target scan numbers file 0's rows.
-    let files = snapshot.keyed_table("links_in")?.file_count();
-    if !ids.is_empty() && files != 1 {
-        return Err(DataFusionError::Execution(format!(
-            "links_in of index version {} has {files} files; rows named by `link` need one",
+    named.sort_unstable();
+    named.dedup();
+    // A row of `links_in` is its position in the table's one file (the writer makes one
+    // file per table version), which is how the target scan numbers file 0's rows. A
+    // row outside it is an error, not an event or snippet quietly left out.
+    let corrupt = |detail: String| -> QueryError {
+        DataFusionError::Execution(format!(
+            "index version {}: {detail}",
             snapshot.version.version
         ))
-        .into());
+        .into()
+    };
+    let (Some(&first), Some(&last)) = (named.first(), named.last()) else {
+        return snapshot.with_row_ids("links_in", Vec::new());
+    };
+    let Some(rows) = snapshot.keyed_table("links_in")?.single_file_rows()? else {
+        return Err(corrupt(
+            "links_in is not one file, as rows named by `link` need".into(),
+        ));
+    };
+    if first < 0 || u64::try_from(last).map_or(true, |l| l >= rows) {
+        return Err(corrupt(format!(
+            "a `link` names a row outside links_in's {rows} rows ({first}..={last})"
+        )));
     }
+    let ids: Vec<u64> = named
+        .into_iter()
+        .filter_map(|r| u64::try_from(r).ok())
+        .collect();
     snapshot.with_row_ids("links_in", ids)
 }
