@@ -38,6 +38,9 @@ fn strs(v: Vec<&str>) -> ArrayRef {
 /// Typed column vectors of link rows.
 #[derive(Default)]
 struct LinkColumns<'a> {
+    /// Which of the columns a table may leave out it stores (those it does not are
+    /// filled with empty strings, which cost no copying, and projected away).
+    stores: Stored,
     to_key: Vec<&'a str>,
     from_key: Vec<&'a str>,
     url_from: Vec<&'a str>,
@@ -85,6 +88,25 @@ struct LinkColumns<'a> {
     link: Vec<i64>,
 }
 
+/// The link columns a table may leave out, and whether it stores each.
+#[derive(Default, Clone, Copy)]
+struct Stored {
+    to_key: bool,
+    from_key: bool,
+    snippets: bool,
+}
+
+impl Stored {
+    fn of(schema: &SchemaRef) -> Stored {
+        let has = |name: &str| schema.index_of(name).is_ok();
+        Stored {
+            to_key: has("to_key"),
+            from_key: has("from_key"),
+            snippets: has("text_pre") && has("text_post"),
+        }
+    }
+}
+
 impl<'a> LinkColumns<'a> {
     /// Adds link `id`, whose row in `links_in` is `row`.
     fn push(&mut self, s: &'a IndexState, id: u32, row: u32) {
@@ -93,8 +115,9 @@ impl<'a> LinkColumns<'a> {
         let to = s.urls.info(l.key.to);
         let page = s.pages.get(&l.key.from);
         let target = s.pages.get(&l.key.to);
-        self.to_key.push(&to.key);
-        self.from_key.push(&from.key);
+        let keep = |stored: bool, text: &'a str| if stored { text } else { "" };
+        self.to_key.push(keep(self.stores.to_key, &to.key));
+        self.from_key.push(keep(self.stores.from_key, &from.key));
         self.url_from.push(&from.url);
         self.url_to.push(&to.url);
         self.from_host.push(&from.host);
@@ -104,8 +127,9 @@ impl<'a> LinkColumns<'a> {
         self.link_type.push(l.key.link_type.as_str());
         self.anchor.push(s.anchors.get(l.key.anchor));
         self.alt.push(&l.alt);
-        self.text_pre.push(&l.text_pre);
-        self.text_post.push(&l.text_post);
+        self.text_pre.push(keep(self.stores.snippets, &l.text_pre));
+        self.text_post
+            .push(keep(self.stores.snippets, &l.text_post));
         self.nofollow.push(l.nofollow);
         self.ugc.push(l.ugc);
         self.sponsored.push(l.sponsored);
@@ -294,8 +318,12 @@ fn link_batches<'a>(
         .iter()
         .filter_map(|f| schema::LINK_COLUMNS.index_of(f.name()).ok())
         .collect();
+    let stores = Stored::of(schema);
     batches(order, move |chunk| {
-        let mut cols = LinkColumns::default();
+        let mut cols = LinkColumns {
+            stores,
+            ..LinkColumns::default()
+        };
         for &id in chunk {
             cols.push(s, id, ranks.link_row[id as usize]);
         }
