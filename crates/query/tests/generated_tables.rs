@@ -687,8 +687,9 @@ fn concurrent_answers_equal_the_answers_alone() {
     });
 }
 
-/// Late materialisation (sort columns first, the other columns for the answer's rows
-/// only) gives the answers of the one-pass plan, whatever the filters, order and paging.
+/// Late materialisation (the first sort key, then the full sort key of the rows it leaves,
+/// then every column of the answer's rows) gives the answers of the one-pass plan,
+/// whatever the filters, order, ties and paging.
 #[test]
 fn late_materialised_backlinks_equal_the_one_pass_answers() {
     let root = web()._dir.path().join("index");
@@ -703,6 +704,10 @@ fn late_materialised_backlinks_equal_the_one_pass_answers() {
         "from=backlinks&limit=4&order_by=first_seen:desc&where=nofollow=false",
         "from=backlinks&limit=1000",
         "from=backlinks&limit=2&offset=1&having=domain_rating>10&output=xml",
+        // Many ties on the first key: the candidates are narrowed by the full key first.
+        "from=backlinks&limit=2&order_by=nofollow:asc,url_from:desc",
+        "from=backlinks&limit=3&offset=2&order_by=domain_rating:asc",
+        "from=backlinks&limit=1&order_by=link_type:desc",
     ];
     for t in &web().truth.targets {
         for shape in shapes {

@@ -1,11 +1,26 @@
 //! `backlinks`: live external links into the target, one row per link.
+//!
+//! A target with many more backlinks than the answer wants is read in passes that each
+//! decode less than the whole target (late materialisation):
+//!
+//! 1. the first sort key of every live link (for the default order `ahrefs_rank`, a small
+//!    integer), which gives the value the `offset + limit`-th row has and so the rows that
+//!    can be in the answer at all: those whose first key is at least that early;
+//! 2. the full sort key of those rows, which picks the `offset + limit` first;
+//! 3. every column of the rows picked.
+//!
+//! Pass 2 runs only when pass 1 leaves many more rows than wanted (many ties on the first
+//! key); otherwise pass 3 reads the candidates directly.
 
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Scalar};
+use datafusion::arrow::compute::kernels::cmp::{gt_eq, lt_eq};
+use datafusion::arrow::compute::{SortOptions, concat, filter, sort_to_indices};
+use datafusion::arrow::datatypes::UInt64Type;
+use datafusion::dataframe::DataFrame;
 use datafusion::logical_expr::{Expr, col};
 use hrefdex_api::Request;
+use hrefdex_api::catalogue::Direction;
 use hrefdex_api::encode::Answer;
-
-use datafusion::arrow::array::AsArray;
-use datafusion::arrow::datatypes::UInt64Type;
 
 use super::{finish_rows, live_backlinks, order_and_page};
 use crate::engine::{QueryError, Snapshot};
@@ -18,34 +33,116 @@ fn stored(name: &str) -> Expr {
     col(name)
 }
 
+/// How many candidate rows per wanted row pass 3 reads directly, every column of each;
+/// past it, pass 2 first narrows them to the wanted rows by their full sort key.
+const DIRECT_READ_FACTOR: usize = 4;
+
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let wanted =
         usize::try_from(request.offset.saturating_add(request.limit)).unwrap_or(usize::MAX);
-    if snapshot.late_materialisation("links_in", wanted)? {
-        // First pass: the live links' sort and filter columns only, and the position of
-        // the `offset + limit` first in the request's order.
-        let mut df = live_backlinks(snapshot, request, |n| Some(stored(n))).await?;
-        for c in &request.having {
-            df = df.filter(exprs::condition(c, stored))?;
-        }
-        let mut top = request.clone();
-        top.offset = 0;
-        top.limit = request.offset.saturating_add(request.limit);
-        let ids = order_and_page(df, &top, stored)?
-            .select(vec![col(ROW_ID)])?
-            .run()
-            .await?;
-        let mut rows: Vec<u64> = ids
-            .iter()
-            .filter_map(|b| b.column(0).as_primitive_opt::<UInt64Type>())
-            .flat_map(|a| a.values().iter().copied())
-            .collect();
-        rows.sort_unstable();
-        // Second pass: the same request over those rows alone, every column read.
-        let snapshot = snapshot.with_row_ids("links_in", rows)?;
-        let df = live_backlinks(&snapshot, request, |n| Some(stored(n))).await?;
+    if !snapshot.late_materialisation("links_in", wanted)? {
+        let df = live_backlinks(snapshot, request, |n| Some(stored(n))).await?;
         return finish_rows(df, request, stored).await;
     }
-    let df = live_backlinks(snapshot, request, |n| Some(stored(n))).await?;
+    // Pass 1: the rows that can be among the wanted ones.
+    let narrowed;
+    let mut snapshot = snapshot;
+    if let Some(candidates) =
+        leading_rows(matching(snapshot, request).await?, request, wanted).await?
+    {
+        let direct = candidates.len() <= wanted.saturating_mul(DIRECT_READ_FACTOR);
+        narrowed = snapshot.with_row_ids("links_in", candidates)?;
+        snapshot = &narrowed;
+        if direct {
+            let df = live_backlinks(snapshot, request, |n| Some(stored(n))).await?;
+            return finish_rows(df, request, stored).await;
+        }
+    }
+
+    // Pass 2: the position of the `offset + limit` first in the request's order.
+    let mut top = request.clone();
+    top.offset = 0;
+    top.limit = request.offset.saturating_add(request.limit);
+    let ids = order_and_page(matching(snapshot, request).await?, &top, stored)?
+        .select(vec![col(ROW_ID)])?
+        .run()
+        .await?;
+    let mut rows: Vec<u64> = ids
+        .iter()
+        .filter_map(|b| b.column(0).as_primitive_opt::<UInt64Type>())
+        .flat_map(|a| a.values().iter().copied())
+        .collect();
+    rows.sort_unstable();
+
+    // Pass 3: the same request over those rows alone, every column read.
+    let snapshot = snapshot.with_row_ids("links_in", rows)?;
+    let df = live_backlinks(&snapshot, request, |n| Some(stored(n))).await?;
     finish_rows(df, request, stored).await
+}
+
+/// The target's live backlinks that pass the request's `where` and `having`.
+async fn matching(snapshot: &Snapshot, request: &Request) -> Result<DataFrame, QueryError> {
+    let mut df = live_backlinks(snapshot, request, |n| Some(stored(n))).await?;
+    for c in &request.having {
+        df = df.filter(exprs::condition(c, stored))?;
+    }
+    Ok(df)
+}
+
+/// The positions (sorted) of the rows of `df` that can be among its `wanted` first in the
+/// request's order: those whose first sort key is at least as early as the `wanted`-th
+/// row's. `None` when that does not narrow the rows: nothing wanted, or the `wanted`-th
+/// row's key is null (nulls sort last, so every row could still be among them).
+async fn leading_rows(
+    df: DataFrame,
+    request: &Request,
+    wanted: usize,
+) -> Result<Option<Vec<u64>>, QueryError> {
+    let Some(first) = request.effective_order().into_iter().next() else {
+        return Ok(None);
+    };
+    if wanted == 0 {
+        return Ok(None);
+    }
+    let batches = df
+        .select(vec![col(ROW_ID), stored(first.column.name)])?
+        .run()
+        .await?;
+    let rows: Vec<&dyn Array> = batches.iter().map(|b| b.column(0).as_ref()).collect();
+    let keys: Vec<&dyn Array> = batches.iter().map(|b| b.column(1).as_ref()).collect();
+    if rows.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let (rows, keys) = (concat(&rows)?, concat(&keys)?);
+    if keys.len() <= wanted {
+        let mut all = positions(&rows);
+        all.sort_unstable();
+        return Ok(Some(all));
+    }
+    let descending = first.direction == Direction::Desc;
+    let options = SortOptions {
+        descending,
+        nulls_first: false,
+    };
+    let order = sort_to_indices(&keys, Some(options), Some(wanted))?;
+    let last = order.value(wanted - 1) as usize;
+    if keys.is_null(last) {
+        return Ok(None);
+    }
+    let threshold = Scalar::new(keys.slice(last, 1));
+    let keep = if descending {
+        gt_eq(&keys, &threshold)?
+    } else {
+        lt_eq(&keys, &threshold)?
+    };
+    let mut kept = positions(&filter(&rows, &keep)?);
+    kept.sort_unstable();
+    Ok(Some(kept))
+}
+
+/// The row positions in an array of [`ROW_ID`] values.
+fn positions(rows: &ArrayRef) -> Vec<u64> {
+    rows.as_primitive_opt::<UInt64Type>()
+        .map(|a| a.values().to_vec())
+        .unwrap_or_default()
 }
