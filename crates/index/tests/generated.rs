@@ -269,6 +269,52 @@ fn stored_ranks(index: &Index, version: &IndexVersion) -> BTreeMap<String, (f64,
     out
 }
 
+/// `links_in` is sorted by target key and, within one target URL, by the referring
+/// page's UR (`ahrefs_rank`) highest first: the default order of `backlinks`.
+fn check_links_in_order(index: &Index, version: &IndexVersion) {
+    use deltalake::arrow::array::{Array, Int32Array, StringArray};
+    let mut rows: Vec<(String, String, i32)> = Vec::new();
+    for batch in index.read_table(version, "links_in").unwrap() {
+        let text = |name: &str| {
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+                .unwrap_or_else(|| panic!("links_in.{name}"))
+                .clone()
+        };
+        let (key, to) = (text("to_key"), text("url_to"));
+        let rank = batch
+            .column_by_name("ahrefs_rank")
+            .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
+            .expect("links_in.ahrefs_rank")
+            .clone();
+        for i in 0..batch.num_rows() {
+            rows.push((
+                key.value(i).to_owned(),
+                to.value(i).to_owned(),
+                rank.value(i),
+            ));
+        }
+    }
+    assert!(rows.len() > 1000, "{} links", rows.len());
+    let mut steps = 0;
+    for pair in rows.windows(2) {
+        let ((key_a, to_a, rank_a), (key_b, to_b, rank_b)) = (&pair[0], &pair[1]);
+        assert!(
+            key_a <= key_b,
+            "target keys out of order: {key_a} > {key_b}"
+        );
+        if to_a == to_b {
+            assert!(rank_a >= rank_b, "{to_a}: UR {rank_a} before {rank_b}");
+            steps += usize::from(rank_a != rank_b);
+        }
+    }
+    assert!(
+        steps > 0,
+        "no target URL has referring pages of differing UR"
+    );
+}
+
 fn check_domain_rank(ranks: &BTreeMap<String, (f64, i64)>, truth: &Truth) {
     let get = |d: &str| *ranks.get(d).unwrap_or_else(|| panic!("no domain {d}"));
     assert_eq!(ranks.len(), truth.domain_rank.len(), "domains");
@@ -354,4 +400,5 @@ fn generated_web_imports_to_its_ground_truth() {
     check_targets(&state, &truth);
     check_sitewide(&state, &truth);
     check_domain_rank(&stored_ranks(&index, last.as_ref().unwrap()), &truth);
+    check_links_in_order(&index, last.as_ref().unwrap());
 }

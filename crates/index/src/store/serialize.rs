@@ -262,16 +262,26 @@ impl Ranks {
         ranks
     }
 
-    /// Packs a link's sort key: `(first, second, kind, anchor)` where `first`/`second`
+    /// Packs a link's sort key: `(first, ur, second, kind, anchor)` where `first`/`second`
     /// are the ranks of its target and referring URL in the order the table wants.
+    ///
+    /// `links_in` puts the referring page's UR, highest first, right after the target: the
+    /// default order of `backlinks` (`ahrefs_rank` desc) is then the file's order within
+    /// each target URL, so the first rows of an answer are the first rows of the target's
+    /// range instead of rows scattered over all of it. `links_out` leaves that byte 0.
     fn link_key(&self, s: &IndexState, id: u32, target_first: bool) -> (u128, u32) {
         let key = &s.links[id as usize].key;
         let (to, from) = (self.url[key.to as usize], self.url[key.from as usize]);
-        let (first, second) = if target_first { (to, from) } else { (from, to) };
-        let packed = (u128::from(first) << 72)
-            | (u128::from(second) << 40)
-            | (u128::from(key.link_type as u8) << 32)
-            | u128::from(self.anchor[key.anchor as usize]);
+        let (first, second, ur_rank) = if target_first {
+            (to, from, u8::MAX - s.ur(key.from))
+        } else {
+            (from, to, 0)
+        };
+        let packed = (u128::from(first) << 96)
+            | (u128::from(ur_rank) << 88)
+            | (u128::from(second) << 56)
+            | (u128::from(key.link_type as u8) << 48)
+            | (u128::from(self.anchor[key.anchor as usize]) << 16);
         (packed, id)
     }
 
