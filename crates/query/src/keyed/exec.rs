@@ -326,10 +326,11 @@ impl TargetRows {
     /// Exactly the rows of `file` in the target's key ranges, as the row groups to read
     /// and the rows within them (`None`: none).
     ///
-    /// Two passes: the key column of the pages the sparse index selects (a page or two
-    /// for most targets) gives the exact rows, then the projected columns are decoded for
-    /// those rows only. A page is still decompressed whole, but the values of the rows
-    /// around the target are skipped instead of decoded, copied and filtered out.
+    /// Two passes: the key column of the pages at the ends of each range (a page or two
+    /// for most targets; the pages between them hold only the target's keys) gives the
+    /// exact rows, then the projected columns are decoded for those rows only. A page is
+    /// still decompressed whole, but the values of the rows around the target are
+    /// skipped instead of decoded, copied and filtered out.
     fn key_rows(&self, file: &KeyedFile) -> Result<Option<(Vec<usize>, RowSelection)>> {
         let ranges = self.keys.ranges(self.kind);
         let Some(pages) = file.index.select(ranges) else {
@@ -338,36 +339,38 @@ impl TargetRows {
         let reading = |e: &dyn std::fmt::Display| {
             DataFusionError::Execution(format!("reading {}: {e}", file.path.display()))
         };
-        let key_in_file = file.columns[self.key].ok_or_else(|| {
-            DataFusionError::Internal(format!("{}: no key column", file.path.display()))
+        let (to_check, checked_rows) = pages.to_check();
+        let mut inside: Vec<bool> = Vec::with_capacity(checked_rows);
+        if checked_rows > 0 {
+            let key_in_file = file.columns[self.key].ok_or_else(|| {
+                DataFusionError::Internal(format!("{}: no key column", file.path.display()))
+            })?;
+            let keys = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                file.file.clone(),
+                file.metadata.clone(),
+            )
+            .with_projection(ProjectionMask::roots(
+                file.metadata.parquet_schema(),
+                [key_in_file],
+            ))
+            .with_row_groups(pages.row_groups.clone())
+            .with_row_selection(to_check)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|e| reading(&e))?;
+            for batch in keys {
+                let batch = batch.map_err(|e| reading(&e))?;
+                let mask = in_ranges(batch.column(0), ranges)?;
+                inside.extend((0..mask.len()).map(|i| mask.is_valid(i) && mask.value(i)));
+            }
+        }
+        // `exact` needs one flag per checked row.
+        let rows = pages.exact(&inside).ok_or_else(|| {
+            reading(&format!(
+                "{} keys read where the page index selects {checked_rows} rows to check",
+                inside.len()
+            ))
         })?;
-        let keys = ParquetRecordBatchReaderBuilder::new_with_metadata(
-            file.file.clone(),
-            file.metadata.clone(),
-        )
-        .with_projection(ProjectionMask::roots(
-            file.metadata.parquet_schema(),
-            [key_in_file],
-        ))
-        .with_row_groups(pages.row_groups.clone())
-        .with_row_selection(pages.rows.clone())
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|e| reading(&e))?;
-        let mut inside = Vec::new();
-        for batch in keys {
-            let batch = batch.map_err(|e| reading(&e))?;
-            inside.push(in_ranges(batch.column(0), ranges)?);
-        }
-        let keys_read: usize = inside.iter().map(Array::len).sum();
-        if keys_read != pages.selected_rows {
-            // `and_then` below needs one mask entry per selected row.
-            return Err(reading(&format!(
-                "{keys_read} keys read where the page index selects {} rows",
-                pages.selected_rows
-            )));
-        }
-        let rows = pages.rows.and_then(&RowSelection::from_filters(&inside));
         if !rows.selects_any() {
             return Ok(None);
         }

@@ -35,6 +35,73 @@ pub(crate) struct Selection {
     pub rows: RowSelection,
     /// How many rows the selection reads.
     pub selected_rows: usize,
+    /// The same rows in runs over those row groups, each run telling whether its keys
+    /// still need checking: only the granules at the ends of a range hold keys outside it.
+    spans: Vec<Span>,
+}
+
+/// A run of rows of a [`Selection`]'s row groups.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Span {
+    /// Not read.
+    Skip(usize),
+    /// Read; every key lies in one of the ranges (its granule's bounds say so).
+    Inside(usize),
+    /// Read; the keys must be checked one by one.
+    Check(usize),
+}
+
+impl Selection {
+    /// The rows whose keys must be checked (a subset of [`Selection::rows`], over the same
+    /// row groups), and how many there are. No rows: every selected key is in range.
+    pub(crate) fn to_check(&self) -> (RowSelection, usize) {
+        let mut count = 0;
+        let selectors: Vec<RowSelector> = self
+            .spans
+            .iter()
+            .map(|span| match *span {
+                Span::Skip(n) | Span::Inside(n) => RowSelector::skip(n),
+                Span::Check(n) => {
+                    count += n;
+                    RowSelector::select(n)
+                }
+            })
+            .collect();
+        (RowSelection::from(selectors), count)
+    }
+
+    /// Exactly the rows in range: the rows of granules inside a range, and of the checked
+    /// ones those `checked` (one flag per row of [`Selection::to_check`], in order) keeps.
+    /// `None` when `checked` has another length.
+    pub(crate) fn exact(&self, checked: &[bool]) -> Option<RowSelection> {
+        let mut selectors: Vec<RowSelector> = Vec::new();
+        let mut push = |selector: RowSelector| match selectors.last_mut() {
+            Some(last) if last.skip == selector.skip => last.row_count += selector.row_count,
+            _ if selector.row_count == 0 => {}
+            _ => selectors.push(selector),
+        };
+        let mut flags = checked.iter().copied();
+        for span in &self.spans {
+            match *span {
+                Span::Skip(n) => push(RowSelector::skip(n)),
+                Span::Inside(n) => push(RowSelector::select(n)),
+                Span::Check(n) => {
+                    for _ in 0..n {
+                        let keep = flags.next()?;
+                        push(if keep {
+                            RowSelector::select(1)
+                        } else {
+                            RowSelector::skip(1)
+                        });
+                    }
+                }
+            }
+        }
+        flags
+            .next()
+            .is_none()
+            .then(|| RowSelection::from(selectors))
+    }
 }
 
 /// The key bounds of every granule of one file, in file order.
@@ -96,15 +163,21 @@ impl SparseIndex {
     /// The rows that can hold a key in one of `ranges` (each `lower <= key < upper`), or
     /// `None` when none can.
     pub(crate) fn select(&self, ranges: &[(String, String)]) -> Option<Selection> {
-        let mut hit = vec![false; self.granules.len()];
+        let mut hit = vec![Hit::No; self.granules.len()];
         for (lower, upper) in ranges {
             let (lower, upper) = (lower.as_bytes(), upper.as_bytes());
             for i in self.candidates(lower, upper) {
                 let g = &self.granules[i];
                 let below = g.max.as_deref().is_some_and(|max| max < lower);
                 let above = g.min.as_deref().is_some_and(|min| min >= upper);
-                if !below && !above {
-                    hit[i] = true;
+                // Bounds may be truncated, but a truncated minimum is never above the
+                // true one, nor a truncated maximum below it.
+                let inside = g.min.as_deref().is_some_and(|min| min >= lower)
+                    && g.max.as_deref().is_some_and(|max| max < upper);
+                if inside {
+                    hit[i] = Hit::Inside;
+                } else if !below && !above && hit[i] == Hit::No {
+                    hit[i] = Hit::Check;
                 }
             }
         }
@@ -127,9 +200,14 @@ impl SparseIndex {
         start..end.max(start)
     }
 
-    fn selection(&self, hit: &[bool]) -> Option<Selection> {
+    fn selection(&self, hit: &[Hit]) -> Option<Selection> {
         let mut row_groups: Vec<usize> = Vec::new();
-        for (g, _) in self.granules.iter().zip(hit).filter(|(_, h)| **h) {
+        for (g, _) in self
+            .granules
+            .iter()
+            .zip(hit)
+            .filter(|(_, h)| **h != Hit::No)
+        {
             if row_groups.last() != Some(&g.row_group) {
                 row_groups.push(g.row_group);
             }
@@ -137,16 +215,13 @@ impl SparseIndex {
         if row_groups.is_empty() {
             return None;
         }
-        let mut selectors: Vec<RowSelector> = Vec::new();
-        let mut selected_rows = 0;
-        let mut push = |selector: RowSelector| {
-            if selector.row_count == 0 {
-                return;
-            }
-            match selectors.last_mut() {
-                Some(last) if last.skip == selector.skip => last.row_count += selector.row_count,
-                _ => selectors.push(selector),
-            }
+        let mut spans: Vec<Span> = Vec::new();
+        let mut push = |span: Span| match (spans.last_mut(), span) {
+            (_, Span::Skip(0) | Span::Inside(0) | Span::Check(0)) => {}
+            (Some(Span::Skip(n)), Span::Skip(m))
+            | (Some(Span::Inside(n)), Span::Inside(m))
+            | (Some(Span::Check(n)), Span::Check(m)) => *n += m,
+            _ => spans.push(span),
         };
         let mut next = 0;
         for &rg in &row_groups {
@@ -156,26 +231,45 @@ impl SparseIndex {
             let mut at = 0;
             while next < self.granules.len() && self.granules[next].row_group == rg {
                 let g = &self.granules[next];
-                push(RowSelector::skip(g.first_row.saturating_sub(at)));
-                if hit[next] {
-                    push(RowSelector::select(g.rows));
-                    selected_rows += g.rows;
-                } else {
-                    push(RowSelector::skip(g.rows));
-                }
+                push(Span::Skip(g.first_row.saturating_sub(at)));
+                push(match hit[next] {
+                    Hit::No => Span::Skip(g.rows),
+                    Hit::Inside => Span::Inside(g.rows),
+                    Hit::Check => Span::Check(g.rows),
+                });
                 at = g.first_row + g.rows;
                 next += 1;
             }
-            push(RowSelector::skip(
-                self.row_group_rows[rg].saturating_sub(at),
-            ));
+            push(Span::Skip(self.row_group_rows[rg].saturating_sub(at)));
         }
+        let mut selected_rows = 0;
+        let selectors: Vec<RowSelector> = spans
+            .iter()
+            .map(|span| match *span {
+                Span::Skip(n) => RowSelector::skip(n),
+                Span::Inside(n) | Span::Check(n) => {
+                    selected_rows += n;
+                    RowSelector::select(n)
+                }
+            })
+            .collect();
         Some(Selection {
             row_groups,
             rows: RowSelection::from(selectors),
             selected_rows,
+            spans,
         })
     }
+}
+
+/// Whether a granule can hold keys of the ranges looked up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Hit {
+    No,
+    /// Every key of it lies in a range.
+    Inside,
+    /// Some may.
+    Check,
 }
 
 /// The pages of the key column of row group `rg`, with their bounds, from the page
@@ -327,6 +421,55 @@ mod tests {
             }
         }
         assert!(read.len() <= 4 * 256);
+    }
+
+    /// The rows of `selection` that `rows` selects, as row numbers of the file.
+    fn rows_of(index: &SparseIndex, selection: &Selection, rows: RowSelection) -> Vec<usize> {
+        let only = Selection {
+            row_groups: selection.row_groups.clone(),
+            rows,
+            selected_rows: 0,
+            spans: Vec::new(),
+        };
+        rows_read(index, &only)
+    }
+
+    /// Only the pages at the ends of a range have their keys checked, and the checked
+    /// flags give exactly the matching rows, whatever the ranges.
+    #[test]
+    fn only_the_pages_at_the_ends_of_a_range_are_checked() {
+        let keys = keys(10_000);
+        let index = index(&keys, 1_000, 100, true);
+        for ranges in [
+            vec![range("k00100", "k01000")],
+            vec![range("k00010", "k00011"), range("k02000", "k03000")],
+            vec![range("a", "z")],
+            vec![range("k00333", "k00334")],
+        ] {
+            let selection = index.select(&ranges).expect("matches");
+            let (to_check, checked) = selection.to_check();
+            let checked_rows = rows_of(&index, &selection, to_check);
+            assert_eq!(checked_rows.len(), checked);
+            assert!(checked <= ranges.len() * 2 * 100, "{checked} rows checked");
+            let flags: Vec<bool> = checked_rows
+                .iter()
+                .map(|&r| {
+                    ranges
+                        .iter()
+                        .any(|(lo, hi)| keys[r].as_str() >= lo.as_str() && keys[r] < *hi)
+                })
+                .collect();
+            let exact = selection.exact(&flags).expect("one flag per checked row");
+            let matching: Vec<usize> = (0..keys.len())
+                .filter(|&i| {
+                    ranges
+                        .iter()
+                        .any(|(lo, hi)| keys[i].as_str() >= lo.as_str() && keys[i] < *hi)
+                })
+                .collect();
+            assert_eq!(rows_of(&index, &selection, exact), matching, "{ranges:?}");
+            assert_eq!(selection.exact(&[]).is_some(), checked == 0);
+        }
     }
 
     #[test]
