@@ -73,8 +73,9 @@ pub struct Engine {
     late_rows: std::sync::atomic::AtomicUsize,
 }
 
-/// Above how many target rows (estimated from the page index) a row table reads its sort
-/// columns first and the other columns for the answer's rows only.
+/// Above how many target rows (estimated from the page index) a lookup takes the plans
+/// made for large targets: a row table reads its sort columns first and the other columns
+/// for the answer's rows only, `metrics` groups the links before counting distinct values.
 const LATE_ROWS: usize = 16_384;
 
 /// Parquet footers and page indexes kept parsed in memory, per cached version. Every
@@ -169,12 +170,28 @@ impl Snapshot {
     }
 
     /// Whether a row table over `table` answering `wanted` rows should read its sort
-    /// columns first: the target has many more rows than the answer.
+    /// columns first: the target is large and has many more rows than the answer.
     pub(crate) fn late_materialisation(
         &self,
         table: &str,
         wanted: usize,
     ) -> Result<bool, QueryError> {
+        Ok(self
+            .target_rows(table)?
+            .is_some_and(|rows| rows > self.late_rows && rows > wanted.saturating_mul(4)))
+    }
+
+    /// Whether the target has more rows in `table` than [`Engine::set_late_materialisation_rows`]
+    /// says are worth the plans made for large targets.
+    pub(crate) fn large_target(&self, table: &str) -> Result<bool, QueryError> {
+        Ok(self
+            .target_rows(table)?
+            .is_some_and(|rows| rows > self.late_rows))
+    }
+
+    /// The target's rows in `table`, estimated from the page index (`None`: the session
+    /// has no target).
+    fn target_rows(&self, table: &str) -> Result<Option<usize>, QueryError> {
         let Some(keys) = self
             .ctx
             .state_ref()
@@ -182,10 +199,9 @@ impl Snapshot {
             .config()
             .get_extension::<TargetKeys>()
         else {
-            return Ok(false);
+            return Ok(None);
         };
-        let rows = self.keyed_table(table)?.estimated_rows(&keys)?;
-        Ok(rows > self.late_rows && rows > wanted.saturating_mul(4))
+        Ok(Some(self.keyed_table(table)?.estimated_rows(&keys)?))
     }
 
     pub(crate) fn keyed_table(&self, table: &str) -> Result<Arc<KeyedTable>, QueryError> {
@@ -221,10 +237,11 @@ impl Engine {
         })
     }
 
-    /// Above how many target rows (estimated from the page index, default 16,384) a row
-    /// table reads its sort columns first and the other columns for the answer's rows
-    /// only. Applies to versions opened after the call (tests set 0 to take that path
-    /// on small webs).
+    /// Above how many target rows (estimated from the page index, default 16,384) a lookup
+    /// takes the plans made for large targets: a row table reads its sort columns first
+    /// and the other columns for the answer's rows only, `metrics` groups the links by
+    /// (domain, IP) before counting. Applies to versions opened after the call (tests set
+    /// 0 to take those plans on small webs).
     pub fn set_late_materialisation_rows(&self, rows: usize) {
         self.late_rows
             .store(rows, std::sync::atomic::Ordering::Relaxed);

@@ -206,6 +206,80 @@ fn one_per_domain_keeps_the_best_linking_page() {
     }
 }
 
+/// Every counter of `metrics_extended` that the backlink rows show equals the count over
+/// those rows, in every mode: links by kind, and distinct pages, domains, IPs and class-C
+/// networks.
+#[test]
+fn metrics_count_what_the_backlink_rows_show() {
+    use hrefdex_query::host_udf::class_c;
+    use hrefdex_url::domain::{is_edu, is_gov};
+    for t in &web().truth.targets {
+        let q = target_query(t);
+        let m = &rows(&ask(&format!("from=metrics_extended&{q}")))[0];
+        let links = rows(&ask(&format!(
+            "from=backlinks&{q}&limit=1000000&select=url_from,ip_from,nofollow,link_type,sitewide"
+        )));
+        let text = |r: &BTreeMap<String, Json>, c: &str| r[c].as_str().unwrap().to_owned();
+        let domain = |r: &BTreeMap<String, Json>| {
+            hrefdex_url::registrable_domain(&host(&text(r, "url_from"))).to_owned()
+        };
+        let distinct = |f: &dyn Fn(&BTreeMap<String, Json>) -> Option<String>| {
+            links.iter().filter_map(f).collect::<BTreeSet<_>>().len() as i64
+        };
+        let counted = |f: &dyn Fn(&BTreeMap<String, Json>) -> bool| {
+            links.iter().filter(|r| f(r)).count() as i64
+        };
+        let expected = [
+            ("backlinks", links.len() as i64),
+            ("refpages", distinct(&|r| Some(text(r, "url_from")))),
+            ("refdomains", distinct(&|r| Some(domain(r)))),
+            (
+                "refips",
+                distinct(&|r| Some(text(r, "ip_from")).filter(|ip| !ip.is_empty())),
+            ),
+            ("refclass_c", distinct(&|r| class_c(&text(r, "ip_from")))),
+            ("nofollow", counted(&|r| r["nofollow"] == true)),
+            ("dofollow", counted(&|r| r["nofollow"] == false)),
+            ("redirect", counted(&|r| r["link_type"] == "redirect")),
+            ("canonical", counted(&|r| r["link_type"] == "canonical")),
+            ("sitewide", counted(&|r| r["sitewide"] == true)),
+            ("gov", counted(&|r| is_gov(&domain(r)))),
+            ("edu", counted(&|r| is_edu(&domain(r)))),
+        ];
+        for (c, n) in expected {
+            assert_eq!(int(m, c), n, "{c} of {} ({})", t.target, t.mode);
+        }
+    }
+}
+
+/// `metrics` planned for a large target (links grouped by domain and IP first) gives the
+/// answers of the one-aggregate plan for a small one.
+#[test]
+fn metrics_for_large_targets_equal_the_one_aggregate_answers() {
+    let root = web()._dir.path().join("index");
+    let large = Engine::open(&root).unwrap();
+    large.set_late_materialisation_rows(0);
+    let small = Engine::open(&root).unwrap();
+    small.set_late_materialisation_rows(usize::MAX);
+    for t in &web().truth.targets {
+        for shape in ["from=metrics_extended", "from=metrics&output=xml"] {
+            let q = format!("{shape}&{}", target_query(t));
+            let request = request(&q);
+            let body = |engine: &Engine| match engine.answer(&request) {
+                Ok(answer) => answer.encode(request.output),
+                Err(e) => format!("error: {e}").into_bytes(),
+            };
+            let (got, expected) = (body(&large), body(&small));
+            assert!(
+                got == expected,
+                "{q}:\n large: {}\n small: {}",
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&expected)
+            );
+        }
+    }
+}
+
 #[test]
 fn exact_target_page_counts_agree_with_metrics() {
     for t in web().truth.targets.iter().filter(|t| t.mode == "exact") {

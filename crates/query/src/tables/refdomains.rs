@@ -5,7 +5,7 @@ use crate::plans::Run;
 use std::collections::HashSet;
 
 use datafusion::arrow::array::AsArray;
-use datafusion::functions_aggregate::expr_fn::{count, count_distinct, max, min};
+use datafusion::functions_aggregate::expr_fn::{count, max, min, sum};
 use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
@@ -26,16 +26,31 @@ pub(super) fn row_level(name: &str) -> Option<Expr> {
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let links = live_backlinks(snapshot, request, row_level).await?;
-    let grouped = links.clone().aggregate(
-        vec![col("from_domain").alias("refdomain")],
-        vec![
-            count(lit(1i64)).alias("backlinks"),
-            count_distinct(col("url_from")).alias("refpages"),
-            min(col("first_seen")).alias("first_seen"),
-            max(col("last_visited")).alias("last_visited"),
-            max(col("domain_rating")).alias("domain_rating"),
-        ],
-    )?;
+    // Grouped in two steps, by (domain, page) and then by domain, so that `refpages` is a
+    // plain count of groups: a referring page belongs to one domain. A distinct count per
+    // domain instead keeps a hash set of URLs per group (on a target with 500,000
+    // backlinks, most of the answer's time).
+    let grouped = links
+        .clone()
+        .aggregate(
+            vec![col("from_domain"), col("url_from")],
+            vec![
+                count(lit(1i64)).alias("backlinks"),
+                min(col("first_seen")).alias("first_seen"),
+                max(col("last_visited")).alias("last_visited"),
+                max(col("domain_rating")).alias("domain_rating"),
+            ],
+        )?
+        .aggregate(
+            vec![col("from_domain").alias("refdomain")],
+            vec![
+                sum(col("backlinks")).alias("backlinks"),
+                count(lit(1i64)).alias("refpages"),
+                min(col("first_seen")).alias("first_seen"),
+                max(col("last_visited")).alias("last_visited"),
+                max(col("domain_rating")).alias("domain_rating"),
+            ],
+        )?;
     let found = finish_grouped(request, grouped, row_level).await?;
 
     // The stats in one more scan: the distinct (domain, IP) pairs of the matching links
