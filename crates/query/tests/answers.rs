@@ -474,3 +474,66 @@ fn referring_domains_gained_and_lost() {
     );
     assert_eq!(column(&a, "date"), [day(T2)]);
 }
+
+/// A `link_events` row naming a row outside `links_in` (a corrupt or hand-edited index) is
+/// a clear error, not an event quietly left out.
+#[test]
+fn an_event_naming_a_row_outside_links_in_is_an_error() {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, RecordBatch};
+    use datafusion::arrow::datatypes::Int64Type;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let (dir, e) = build();
+    let q = "from=backlinks_new_lost&target=t.com&mode=domain&select=date,type,url_from";
+    assert_eq!(ask(&e, q).rows.len(), 6);
+
+    // Every event's `link` moved a million rows on, past the end of `links_in`.
+    let events = std::fs::read_dir(dir.path().join("link_events"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&events).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<RecordBatch> = reader
+        .map(|b| {
+            let b = b.unwrap();
+            let at = b.schema().index_of("link").unwrap();
+            let moved: Int64Array = b
+                .column(at)
+                .as_primitive::<Int64Type>()
+                .iter()
+                .map(|v| v.map(|v| v + 1_000_000))
+                .collect();
+            let mut columns: Vec<ArrayRef> = b.columns().to_vec();
+            columns[at] = Arc::new(moved);
+            assert!(columns[at].null_count() == 0);
+            RecordBatch::try_new(b.schema(), columns).unwrap()
+        })
+        .collect();
+    let file = std::fs::File::create(&events).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batches[0].schema(), None).unwrap();
+    for b in &batches {
+        writer.write(b).unwrap();
+    }
+    writer.close().unwrap();
+
+    let reopened = Engine::open(dir.path()).unwrap();
+    let request = Request::parse(
+        &Params::from_query(q.as_bytes()),
+        ParseOptions {
+            require_token: false,
+        },
+    )
+    .unwrap();
+    let error = reopened.answer(&request).unwrap_err().to_string();
+    assert!(
+        error.contains("names a row outside links_in"),
+        "unexpected error: {error}"
+    );
+}
