@@ -49,12 +49,29 @@ fn long_text(table: &str) -> &'static [&'static str] {
     }
 }
 
-/// Columns that differ on nearly every row of a table, in its sort order. A dictionary
-/// would hold the whole column chunk, and any read of one row would decode all of it,
-/// so these are written plain: only the pages a lookup needs are decoded.
+/// Columns written without a dictionary. A column chunk's dictionary is read whole by
+/// any read of one of its rows, so it only pays where values repeat a lot within a row
+/// group. Written plain here: columns that differ on nearly every row of a table in its
+/// sort order (a dictionary would hold the whole chunk), and in `links_in` the referring
+/// page's host, domain, IP, dates and the anchor, whose dictionaries hold thousands of
+/// values per row group (15–35 KB compressed each): a small lookup decoded about 200 KB
+/// of dictionaries to return a few rows.
 fn unique_per_row(table: &str) -> &'static [&'static str] {
     match table {
-        "links_in" => &["url_from", "text_pre", "text_post", "title", "link"],
+        "links_in" => &[
+            "url_from",
+            "text_pre",
+            "text_post",
+            "title",
+            "link",
+            "from_host",
+            "from_domain",
+            "ip_from",
+            "anchor",
+            "first_seen",
+            "last_visited",
+            "url_from_first_seen",
+        ],
         "links_out" => &["url_to", "link"],
         "link_events" => &["link"],
         "pages" => &[
