@@ -56,7 +56,7 @@ fn long_text(table: &str) -> &'static [&'static str] {
 /// page's host, domain, IP, dates and the anchor, whose dictionaries hold thousands of
 /// values per row group (15–35 KB compressed each): a small lookup decoded about 200 KB
 /// of dictionaries to return a few rows.
-fn unique_per_row(table: &str) -> &'static [&'static str] {
+fn without_dictionary(table: &str) -> &'static [&'static str] {
     match table {
         "links_in" => &[
             "url_from",
@@ -106,9 +106,10 @@ fn sort_key(table: &str) -> Option<&'static str> {
 /// more bytes for that table (BENCHMARKS.md, "Query latency at 10.6M links"). `domains`
 /// takes LZ4 too: it is a few hundred kilobytes, but `domain_rating`, one of the commonest
 /// calls, reads it, and zstd cost a decoder context per column chunk opened (about 6 % of
-/// a loaded server's CPU on a mix of small lookups). The other tables stay zstd. Zstd for `links_in`'s long text alone (snippets, title, alt) saved
-/// 34 bytes per link but made small `backlinks` lookups 1.4–1.6× slower: not adopted
-/// (BENCHMARKS.md, "Index: bytes per link on disk").
+/// a loaded server's CPU on a mix of small lookups). The other tables stay zstd. Zstd
+/// for `links_in`'s long text alone (snippets, title, alt) saved 34 bytes per link but
+/// made small `backlinks` lookups 1.4–1.6× slower: not adopted (BENCHMARKS.md, "Index:
+/// bytes per link on disk").
 fn compression(table: &str) -> Compression {
     match table {
         "links_in" | "domains" => Compression::LZ4_RAW,
@@ -131,7 +132,7 @@ pub fn writer_properties(table: &str) -> WriterProperties {
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_data_page_row_count_limit(PAGE_ROWS)
         .set_write_batch_size(PAGE_ROWS);
-    for column in unique_per_row(table) {
+    for column in without_dictionary(table) {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
     }
     for column in long_text(table) {
