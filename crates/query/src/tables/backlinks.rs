@@ -17,6 +17,7 @@ use datafusion::arrow::compute::kernels::cmp::{gt_eq, lt_eq};
 use datafusion::arrow::compute::{SortOptions, concat, filter, sort_to_indices};
 use datafusion::arrow::datatypes::UInt64Type;
 use datafusion::dataframe::DataFrame;
+use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{Expr, col};
 use hrefdex_api::Request;
 use hrefdex_api::catalogue::Direction;
@@ -115,7 +116,7 @@ async fn leading_rows(
     }
     let (rows, keys) = (concat(&rows)?, concat(&keys)?);
     if keys.len() <= wanted {
-        let mut all = positions(&rows);
+        let mut all = positions(&rows)?;
         all.sort_unstable();
         return Ok(Some(all));
     }
@@ -135,14 +136,18 @@ async fn leading_rows(
     } else {
         lt_eq(&keys, &threshold)?
     };
-    let mut kept = positions(&filter(&rows, &keep)?);
+    let mut kept = positions(&filter(&rows, &keep)?)?;
     kept.sort_unstable();
     Ok(Some(kept))
 }
 
-/// The row positions in an array of [`ROW_ID`] values.
-fn positions(rows: &ArrayRef) -> Vec<u64> {
+/// The row positions in an array of [`ROW_ID`] values (an error for any other array:
+/// an empty list would silently empty the answer).
+fn positions(rows: &ArrayRef) -> Result<Vec<u64>, QueryError> {
     rows.as_primitive_opt::<UInt64Type>()
         .map(|a| a.values().to_vec())
-        .unwrap_or_default()
+        .ok_or_else(|| {
+            DataFusionError::Internal(format!("{ROW_ID} is {}, not UInt64", rows.data_type()))
+                .into()
+        })
 }

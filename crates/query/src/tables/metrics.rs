@@ -76,21 +76,36 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
 /// The link counters in one aggregate over the links: the plan for a target of a few
 /// thousand links, where one pass costs less than two.
 fn per_link() -> Result<Vec<Expr>, QueryError> {
-    let non_empty_ip = when(col("ip_from").not_eq(lit("")), col("ip_from")).end()?;
     let mut aggregates = vec![
         count(lit(1i64)).alias("backlinks"),
         count_distinct(col("url_from")).alias("refpages"),
-        count_distinct(col("from_domain")).alias("refdomains"),
-        count_distinct(non_empty_ip).alias("refips"),
-        count_distinct(host_udf::class_c_of(col("ip_from"))).alias("refclass_c"),
     ];
+    aggregates.extend(distinct_referrers()?);
     aggregates.extend(
-        kinds("from_domain")
+        counted_kinds()
             .into_iter()
-            .filter(|(name, _)| *name != "all")
             .map(|(name, predicate)| count_if(predicate).alias(name)),
     );
     Ok(aggregates)
+}
+
+/// The kinds counted (every one but `all`, which is `backlinks`).
+fn counted_kinds() -> Vec<(&'static str, Expr)> {
+    kinds("from_domain")
+        .into_iter()
+        .filter(|(name, _)| *name != "all")
+        .collect()
+}
+
+/// Distinct referring domains, IPs and class-C networks, over rows with the columns
+/// `from_domain` and `ip_from` (links, or their (domain, IP) groups).
+fn distinct_referrers() -> Result<Vec<Expr>, QueryError> {
+    let non_empty_ip = when(col("ip_from").not_eq(lit("")), col("ip_from")).end()?;
+    Ok(vec![
+        count_distinct(col("from_domain")).alias("refdomains"),
+        count_distinct(non_empty_ip).alias("refips"),
+        count_distinct(host_udf::class_c_of(col("ip_from"))).alias("refclass_c"),
+    ])
 }
 
 /// The link counters of a large target, as two aggregates. The links are first grouped
@@ -105,10 +120,7 @@ fn by_domain_and_ip(links: DataFrame) -> Result<Vec<DataFrame>, QueryError> {
             .iter()
             .all(|c| c.name == "from_domain")
     };
-    let kinds: Vec<(&str, Expr)> = kinds("from_domain")
-        .into_iter()
-        .filter(|(name, _)| *name != "all")
-        .collect();
+    let kinds = counted_kinds();
     let mut per_pair = vec![count(lit(1i64)).alias("backlinks")];
     per_pair.extend(
         kinds
@@ -120,13 +132,8 @@ fn by_domain_and_ip(links: DataFrame) -> Result<Vec<DataFrame>, QueryError> {
         .clone()
         .aggregate(vec![col("from_domain"), col("ip_from")], per_pair)?;
 
-    let non_empty_ip = when(col("ip_from").not_eq(lit("")), col("ip_from")).end()?;
-    let mut totals = vec![
-        sum(col("backlinks")).alias("backlinks"),
-        count_distinct(col("from_domain")).alias("refdomains"),
-        count_distinct(non_empty_ip).alias("refips"),
-        count_distinct(host_udf::class_c_of(col("ip_from"))).alias("refclass_c"),
-    ];
+    let mut totals = vec![sum(col("backlinks")).alias("backlinks")];
+    totals.extend(distinct_referrers()?);
     for (name, predicate) in &kinds {
         totals.push(if by_domain(predicate) {
             sum(when(predicate.clone(), col("backlinks")).otherwise(lit(0i64))?).alias(*name)
