@@ -14,7 +14,7 @@
 //! [`crate::plans`]).
 
 mod exec;
-mod positioned;
+mod mapped;
 mod sparse;
 
 use std::fs::File;
@@ -34,7 +34,7 @@ use hrefdex_api::Request;
 use hrefdex_url::{KeyRange, registrable_domain};
 
 pub(crate) use exec::TargetScanExec;
-use positioned::PositionedFile;
+use mapped::MappedFile;
 use sparse::SparseIndex;
 
 /// The keys of the request being answered, for the [`KeyedTable`] scans of its plan:
@@ -265,7 +265,7 @@ impl LazyFile {
 #[derive(Debug)]
 pub(crate) struct KeyedFile {
     path: PathBuf,
-    file: PositionedFile,
+    file: MappedFile,
     metadata: ArrowReaderMetadata,
     index: SparseIndex,
     /// For each column of the table, its position in the file (`None`: a column added
@@ -279,7 +279,7 @@ impl KeyedFile {
             DataFusionError::Execution(format!("opening {}: {e}", path.display()))
         };
         let file = File::open(path)
-            .and_then(PositionedFile::new)
+            .and_then(|f| MappedFile::new(&f))
             .map_err(|e| context(&e))?;
         let options = ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional);
         let metadata = ArrowReaderMetadata::load(&file, options).map_err(|e| context(&e))?;
