@@ -109,6 +109,12 @@ impl UrlTable {
         id
     }
 
+    /// Makes room for `additional` more URLs.
+    pub fn reserve(&mut self, additional: usize) {
+        self.ids.reserve(additional);
+        self.infos.reserve(additional);
+    }
+
     /// The id of a URL in normal form, if known.
     pub fn lookup(&self, url: &str) -> Option<u32> {
         self.ids.get(url).copied()

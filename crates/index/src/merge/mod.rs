@@ -136,11 +136,37 @@ impl IndexState {
                 .cmp(&b.visited)
                 .then(a.url.as_str().cmp(b.url.as_str()))
         });
+        self.reserve_for(&kept);
         for visit in kept {
             self.apply(visit, &mut summary);
         }
         self.batches += 1;
         Ok(summary)
+    }
+
+    /// Grows the tables once for what `visits` will most likely add: their pages the
+    /// index does not have, and on each page the links beyond those it had last time.
+    /// Grown step by step instead, a 10M-link batch copied the link table and rehashed
+    /// its maps a dozen times each, every step in fresh memory: page faults were 40 % of
+    /// the merge's time on a virtual machine. The estimate is not padded: a hash table
+    /// bigger than its contents spreads them over more memory pages than it needs.
+    fn reserve_for(&mut self, visits: &[PageVisit]) {
+        let (mut pages, mut links) = (0, 0);
+        for visit in visits {
+            match self.urls.lookup(visit.url.as_str()) {
+                Some(id) => links += visit.links.len().saturating_sub(self.links_of(id).len()),
+                None => {
+                    pages += 1;
+                    links += visit.links.len();
+                }
+            }
+        }
+        self.urls.reserve(pages);
+        self.pages.reserve(pages);
+        self.page_links.reserve(pages);
+        self.links.reserve(links);
+        self.link_ids.reserve(links);
+        self.events.reserve(links);
     }
 
     fn apply(&mut self, visit: PageVisit, summary: &mut MergeSummary) {
