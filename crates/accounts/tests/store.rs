@@ -110,3 +110,17 @@ async fn reopening_keeps_accounts_and_refuses_other_databases() {
     let t = memory.create("m", "", 1).await.unwrap().token;
     assert!(memory.authenticate(&t).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_closed_store_refuses_calls_instead_of_hanging() {
+    let (_dir, accounts) = store().await;
+    let new = accounts.create("carol", "", 10).await.unwrap();
+    let same = accounts.clone();
+    accounts.close().await;
+    assert!(matches!(
+        same.authenticate(&new.token).await,
+        Err(AccountsError::Database(sqlx::Error::PoolClosed))
+    ));
+    assert!(same.charge(new.account.id, 1).await.is_err());
+    assert!(same.ping().await.is_err());
+}
