@@ -30,11 +30,11 @@ impl MappedFile {
                 bytes: Bytes::new(),
             });
         }
-        // SAFETY: a mapping is sound while nobody changes the file under it. The index
-        // never does: every import writes its data files under new names and only
-        // removes files that no committed version names, and removing a file leaves a
-        // mapping of it intact. Editing an index's files in place by hand is outside what
-        // a reader can protect against (a `pread` reader would read torn data instead).
+        // SAFETY: a mapping is sound while nobody changes the file under it. hrefdex
+        // never does: every import writes new data files under new names (Delta files
+        // are never rewritten), and no command truncates or deletes them (a deleted file
+        // would stay mapped intact anyway). Editing an index's files in place by hand is
+        // outside what a reader can protect against (`pread` would read torn data).
         let map = unsafe { Mmap::map(file)? };
         Ok(MappedFile {
             bytes: Bytes::from_owner(map),
