@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 
-from . import build, crawl, extract, index, latency, pagerank, report, server, venv
+from . import build, carry, crawl, extract, index, latency, pagerank, report, server, venv
 from .util import BenchError, log, parse_size, read_json, set_logs, size_label, write_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -255,6 +255,12 @@ def measure(args):
 
     results["machine"]["load_average_end"] = os.getloadavg()
     results["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if args.only != set(STEPS) and not args.quick:
+        earlier = carry.previous_results(os.path.join(args.results_dir, "runs"), run_dir)
+        if earlier:
+            results["carried"] = carry.carry_over(results, earlier)
+            if results["carried"]:
+                log(f"--only: carried over from {earlier['run_dir']}: {', '.join(results['carried'])}")
     write_json(path, results)
     return run_dir
 
@@ -293,7 +299,10 @@ def main(argv=None):
 
 
 def _failures(results):
-    out = [k for k in ("extract", "pagerank", "crawl") if "error" in results.get(k, {})]
+    """This run's failed measurements (a part carried over from an earlier run is not one)."""
+    def failed(part):
+        return "error" in part and "carried_from" not in part
+    out = [k for k in ("extract", "pagerank", "crawl") if failed(results.get(k, {}))]
     for label, entry in results.get("by_size", {}).items():
-        out += [f"{label} {k}" for k, v in entry.items() if "error" in v]
+        out += [f"{label} {k}" for k, v in entry.items() if failed(v)]
     return out

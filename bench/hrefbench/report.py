@@ -122,9 +122,33 @@ def render(r, plot_path=None):
         f" faster or smaller). Raw results: `{r.get('run_dir', 'results.json')}`.",
         "",
     ]
+    out += carried_note(r)
     out += goals(r) + extraction(r) + pagerank(r) + storage(r) + latency(r, plot_path) + server(r) + crawler(r)
     out.append(END)
     return "\n".join(out) + "\n"
+
+
+def carried_note(r):
+    """Which parts this run (a `--only` subset) did not measure but shows from earlier runs."""
+    names = {"extract": "extraction", "pagerank": "PageRank", "crawl": "crawler"}
+    by_origin = {}
+
+    def note(part, name):
+        src = (part or {}).get("carried_from")
+        if src:
+            where = f"{src.get('date')} (commit `{src.get('commit')}`, `{src.get('run_dir')}`)"
+            by_origin.setdefault(where, []).append(name)
+
+    for k, name in names.items():
+        note(r.get(k), name)
+    for label, e in by_size(r):
+        for part in ("index", "latency", "server"):
+            note(e.get(part), f"{label} {'import and size' if part == 'index' else part}")
+    if not by_origin:
+        return []
+    parts = "; ".join(f"{', '.join(v)} from the run of {k}" for k, v in by_origin.items())
+    return [f"**Not measured by this run** (`--only`), shown from earlier runs: {parts}."
+            " Those figures may come from another build, index or machine load.", ""]
 
 
 # ---- goals

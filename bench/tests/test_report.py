@@ -11,7 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from hrefbench import build, index, kv, latency, report, util  # noqa: E402
+from hrefbench import build, carry, index, kv, latency, report, util  # noqa: E402
 from hrefbench.util import BenchError  # noqa: E402
 
 DOC = "# Benchmarks\n\nHand-written intro.\n\n## PageRank\n\nnumbers\n"
@@ -93,6 +93,56 @@ class Render(unittest.TestCase):
         md = report.render(r)
         self.assertIn("| #5 | backlinks p50 ≤ 2 ms at 10M links | huge / median / small: 1.50 / 1.50 / 1.50 ms at 10,500,000 links | **met** |", md)
         self.assertIn("| #5 | backlinks ≥ 5× faster than DuckDB | DuckDB p50 ÷ hrefdex p50: 6.0× / 6.0× / 6.0×", md)
+
+
+class CarryOver(unittest.TestCase):
+    """A `--only` run keeps the sections it did not measure, each naming its origin."""
+
+    def earlier(self):
+        return json.loads(json.dumps(dict(RESULTS, run_dir="/runs/A/results.json")))
+
+    def test_unmeasured_parts_come_from_the_earlier_run_and_say_so(self):
+        current = {"machine": {"date": "2026-12-02 09:00 UTC", "commit": "def", "cores": 2},
+                   "by_size": {"1M": {"index": dict(RESULTS["by_size"]["1M"]["index"],
+                                                    bytes_per_link=30.0)}}}
+        carried = carry.carry_over(current, self.earlier())
+        self.assertEqual(carried, ["extract", "1M latency", "10M index"])
+        self.assertEqual(current["by_size"]["1M"]["index"]["bytes_per_link"], 30.0)
+        self.assertNotIn("carried_from", current["by_size"]["1M"]["index"])
+        origin = current["extract"]["carried_from"]
+        self.assertEqual((origin["date"], origin["commit"]), ("2026-12-01 10:00 UTC", "abc"))
+        md = report.render(current)
+        self.assertIn("**Not measured by this run** (`--only`), shown from earlier runs: extraction,"
+                      " 1M latency, 10M import and size from the run of 2026-12-01 10:00 UTC"
+                      " (commit `abc`, `/runs/A/results.json`).", md)
+        self.assertIn("| hrefdex-extract, 1 thread |", md)
+
+    def test_a_part_carried_twice_keeps_its_first_origin(self):
+        middle = {"machine": {"date": "2026-12-02 09:00 UTC", "commit": "def"},
+                  "run_dir": "/runs/B/results.json"}
+        carry.carry_over(middle, self.earlier())
+        latest = {"machine": {"date": "2026-12-03 09:00 UTC", "commit": "0a1"}}
+        carry.carry_over(latest, middle)
+        self.assertEqual(latest["extract"]["carried_from"]["commit"], "abc")
+
+    def test_a_full_run_carries_nothing(self):
+        full = self.earlier()
+        self.assertEqual(carry.carry_over(full, self.earlier()), [])
+        self.assertEqual(report.carried_note(full), [])
+
+    def test_the_previous_run_is_the_newest_full_one(self):
+        with tempfile.TemporaryDirectory() as runs:
+            for name, quick in (("20261201T080000Z", False), ("20261201T090000Z", True),
+                                ("20261201T100000Z", False)):
+                os.makedirs(os.path.join(runs, name))
+                with open(os.path.join(runs, name, "results.json"), "w") as f:
+                    json.dump({"quick": quick, "machine": {"commit": name}}, f)
+            os.makedirs(os.path.join(runs, "20261201T110000Z"))  # the current run
+            found = carry.previous_results(runs, os.path.join(runs, "20261201T110000Z"))
+            self.assertEqual(found["machine"]["commit"], "20261201T100000Z")
+            found = carry.previous_results(runs, os.path.join(runs, "20261201T100000Z"))
+            self.assertEqual(found["machine"]["commit"], "20261201T080000Z")
+            self.assertIsNone(carry.previous_results(os.path.join(runs, "none"), runs))
 
 
 class Parsing(unittest.TestCase):
