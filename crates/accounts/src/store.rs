@@ -62,20 +62,14 @@ impl Connections {
         })
     }
 
-    /// A free connection, or else the next one in turn once it is free.
-    async fn take(&self) -> Result<Taken<'_>, AccountsError> {
-        let free = self.connections.iter().find_map(|c| c.try_lock().ok());
-        let taken = match free {
-            Some(taken) => taken,
-            None => {
-                let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
-                self.connections[turn].lock().await
-            }
-        };
-        if taken.is_none() {
-            return Err(sqlx::Error::PoolClosed.into());
+    /// A free connection, or else the next one in turn once it is free ([`conn`] opens
+    /// it, or fails once the store is closed).
+    async fn take(&self) -> Taken<'_> {
+        if let Some(free) = self.connections.iter().find_map(|c| c.try_lock().ok()) {
+            return free;
         }
-        Ok(taken)
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
+        self.connections[turn].lock().await
     }
 
     /// Closes every connection once its statement in flight is done.
@@ -89,7 +83,7 @@ impl Connections {
     }
 }
 
-/// The connection a [`Taken`] holds (present: [`Connections::take`] checks).
+/// The connection a [`Taken`] holds; an error once the store is closed.
 fn conn<'a>(taken: &'a mut Taken<'_>) -> Result<&'a mut SqliteConnection, AccountsError> {
     taken
         .as_mut()
@@ -126,7 +120,7 @@ impl Accounts {
             .busy_timeout(BUSY_TIMEOUT);
         let in_memory = url.contains(":memory:");
         let write = Arc::new(Connections::open(&options, 1).await?);
-        migrate(conn(&mut write.take().await?)?).await?;
+        migrate(conn(&mut write.take().await)?).await?;
         let read = if in_memory {
             // Each in-memory connection is its own database: share the writer's.
             Arc::clone(&write)
@@ -155,7 +149,7 @@ impl Accounts {
         .bind(plan)
         .bind(rows)
         .bind(now())
-        .fetch_one(conn(&mut self.write.take().await?)?)
+        .fetch_one(conn(&mut self.write.take().await)?)
         .await?;
         Ok(NewToken {
             account: account(&row)?,
@@ -166,7 +160,7 @@ impl Accounts {
     /// Every account, oldest first.
     pub async fn list(&self) -> Result<Vec<Account>, AccountsError> {
         sqlx::query(&format!("SELECT {COLUMNS} FROM accounts ORDER BY id"))
-            .fetch_all(conn(&mut self.read.take().await?)?)
+            .fetch_all(conn(&mut self.read.take().await)?)
             .await?
             .iter()
             .map(account)
@@ -177,7 +171,7 @@ impl Accounts {
     pub async fn get(&self, id: i64) -> Result<Option<Account>, AccountsError> {
         sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))
             .bind(id)
-            .fetch_optional(conn(&mut self.write.take().await?)?)
+            .fetch_optional(conn(&mut self.write.take().await)?)
             .await?
             .as_ref()
             .map(account)
@@ -209,7 +203,7 @@ impl Accounts {
         ))
         .bind(id)
         .bind(value)
-        .fetch_optional(conn(&mut self.write.take().await?)?)
+        .fetch_optional(conn(&mut self.write.take().await)?)
         .await?
         .as_ref()
         .map(account)
@@ -226,7 +220,7 @@ impl Accounts {
             "SELECT token_hash, {COLUMNS} FROM accounts WHERE token_hash = ?1 AND revoked_at IS NULL"
         ))
         .bind(hash.to_vec())
-        .fetch_optional(conn(&mut self.read.take().await?)?)
+        .fetch_optional(conn(&mut self.read.take().await)?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let stored: Vec<u8> = row.try_get("token_hash")?;
@@ -246,7 +240,7 @@ impl Accounts {
         )
         .bind(id)
         .bind(cost)
-        .fetch_optional(conn(&mut self.write.take().await?)?)
+        .fetch_optional(conn(&mut self.write.take().await)?)
         .await?;
         if let Some(left) = left {
             return Ok(Charge::Charged {
@@ -263,7 +257,7 @@ impl Accounts {
 
     /// Checks that the database answers (for `/health`).
     pub async fn ping(&self) -> Result<(), AccountsError> {
-        conn(&mut self.read.take().await?)?.ping().await?;
+        conn(&mut self.read.take().await)?.ping().await?;
         Ok(())
     }
 
