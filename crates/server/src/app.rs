@@ -18,6 +18,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::settings::Settings;
 use crate::snapshots::Snapshots;
+use crate::tokens::TokenCache;
 use crate::v2;
 
 /// Everything a request handler reads.
@@ -29,6 +30,8 @@ pub struct AppState {
     pub accounts: Accounts,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// Accounts by token, read at most once a second per token.
+    pub tokens: TokenCache,
     /// Per-token rate limit.
     pub limiter: RateLimiter,
     /// Query slots (at most `max_concurrent_queries` run at once).
@@ -46,6 +49,7 @@ impl AppState {
             snapshots,
             accounts,
             metrics: Arc::new(Metrics::default()),
+            tokens: TokenCache::default(),
             limiter: RateLimiter::new(settings.rate_limit, settings.rate_burst),
             queries: Semaphore::new(settings.max_concurrent_queries.max(1)),
             cache: AnswerCache::new(settings.answer_cache),

@@ -12,6 +12,8 @@
 //!   `X-Rows-Left`, `Retry-After`) and streamed bodies.
 //! * [`snapshots`]: the current index version, refreshed in the background.
 //! * [`cache`]: answers by index version and request (exact: versions are immutable).
+//! * [`tokens`]: accounts by token for a second, so a busy token is not read from the
+//!   accounts database on every request (the charge stays the authority).
 //! * [`metrics`], [`rate_limit`], [`settings`], [`shutdown`].
 //!
 //! Accounts live in `hrefdex-accounts`; the query engine in `hrefdex-query`; the v2
@@ -26,6 +28,7 @@ pub mod settings;
 pub mod shutdown;
 pub mod snapshots;
 mod subscription;
+pub mod tokens;
 mod v2;
 
 use std::future::Future;

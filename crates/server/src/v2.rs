@@ -1,7 +1,8 @@
 //! The v2 endpoint: one request from parameters to a charged answer.
 //!
 //! Order (spec/DECISIONS.md §10–12): parse and check the request (every API error before
-//! any data or account is read) → per-token rate limit → token validity → can the
+//! any data or account is read) → per-token rate limit → token validity (cached for a
+//! second, see [`crate::tokens`]; the charge re-checks it) → can the
 //! account pay the smallest possible answer → run the query within the time budget →
 //! check the memory budget → charge the exact cost, all or nothing → send. A request
 //! that fails at any step costs nothing.
@@ -9,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use hrefdex_accounts::{Account, Charge};
+use hrefdex_accounts::{AccountsError, Charge};
 use hrefdex_api::catalogue::DataSource;
 use hrefdex_api::encode::Answer;
 use hrefdex_api::params::Params;
@@ -21,6 +22,7 @@ use crate::metrics::Outcome;
 use crate::reply::{Reply, answer_bytes};
 use crate::snapshots::SnapshotError;
 use crate::subscription;
+use crate::tokens::Holder;
 
 /// Answers one v2 request given its decoded parameters, recording metrics.
 pub async fn handle(app: Arc<AppState>, params: Params) -> Reply {
@@ -69,30 +71,38 @@ async fn answer(app: &AppState, request: &Request) -> Reply {
             retry_after,
         };
     }
-    let account = match app.accounts.authenticate(token).await {
-        Ok(Some(account)) => account,
-        Ok(None) => return error_reply(ApiError::InvalidToken, format, None),
-        Err(e) => {
-            tracing::error!("authenticating a token: {e}");
-            return error_reply(ApiError::InternalBilling, format, None);
-        }
-    };
     if request.table.source == DataSource::Account {
-        return Reply::Answer {
-            answer: Arc::new(subscription::answer(request, &account)),
-            format,
-            charged: 0,
-            rows_left: account.rows_left,
+        // The account's own counters: always read from the database.
+        return match app.accounts.authenticate(token).await {
+            Ok(Some(account)) => Reply::Answer {
+                answer: Arc::new(subscription::answer(request, &account)),
+                format,
+                charged: 0,
+                rows_left: account.rows_left,
+            },
+            Ok(None) => error_reply(ApiError::InvalidToken, format, None),
+            Err(e) => billing_error("authenticating a token", &e, format),
         };
     }
-    if account.rows_left < request.cost(0) {
-        return error_reply(ApiError::NoCredit, format, Some(account.rows_left));
+    let mut holder = match known(app.tokens.authenticate(&app.accounts, token).await, format) {
+        Ok(holder) => holder,
+        Err(reply) => return reply,
+    };
+    if holder.rows_left < request.cost(0) {
+        // The cached count may predate a top-up: read it again before refusing.
+        holder = match known(app.tokens.refresh(&app.accounts, token).await, format) {
+            Ok(holder) => holder,
+            Err(reply) => return reply,
+        };
+        if holder.rows_left < request.cost(0) {
+            return error_reply(ApiError::NoCredit, format, Some(holder.rows_left));
+        }
     }
     let answer = match query(app, request).await {
         Ok(answer) => answer,
-        Err(error) => return error_reply(error, format, Some(account.rows_left)),
+        Err(error) => return error_reply(error, format, Some(holder.rows_left)),
     };
-    charge(app, request, &account, answer).await
+    charge(app, request, token, holder, answer).await
 }
 
 async fn query(app: &AppState, request: &Request) -> Result<Arc<Answer>, ApiError> {
@@ -153,27 +163,47 @@ async fn query(app: &AppState, request: &Request) -> Result<Arc<Answer>, ApiErro
 async fn charge(
     app: &AppState,
     request: &Request,
-    account: &Account,
+    token: &str,
+    holder: Holder,
     answer: Arc<Answer>,
 ) -> Reply {
     let format = request.output;
     let cost = request.cost(answer.results_count() as u64);
-    match app.accounts.charge(account.id, cost).await {
-        Ok(Charge::Charged { rows_left }) => Reply::Answer {
+    let charge = match app.accounts.charge(holder.id, cost).await {
+        Ok(charge) => charge,
+        Err(e) => {
+            tracing::error!("charging account {}: {e}", holder.id);
+            return error_reply(ApiError::InternalBilling, format, None);
+        }
+    };
+    app.tokens.charged(token, charge);
+    match charge {
+        Charge::Charged { rows_left } => Reply::Answer {
             answer,
             format,
             charged: cost,
             rows_left,
         },
-        Ok(Charge::NoCredit { rows_left }) => {
-            error_reply(ApiError::NoCredit, format, Some(rows_left))
-        }
-        Ok(Charge::Revoked) => error_reply(ApiError::InvalidToken, format, None),
-        Err(e) => {
-            tracing::error!("charging account {}: {e}", account.id);
-            error_reply(ApiError::InternalBilling, format, None)
-        }
+        Charge::NoCredit { rows_left } => error_reply(ApiError::NoCredit, format, Some(rows_left)),
+        Charge::Revoked => error_reply(ApiError::InvalidToken, format, None),
     }
+}
+
+/// The holder of a valid token, or the reply for an invalid one or a failed lookup.
+fn known(
+    found: Result<Option<Holder>, AccountsError>,
+    format: OutputFormat,
+) -> Result<Holder, Reply> {
+    match found {
+        Ok(Some(holder)) => Ok(holder),
+        Ok(None) => Err(error_reply(ApiError::InvalidToken, format, None)),
+        Err(e) => Err(billing_error("authenticating a token", &e, format)),
+    }
+}
+
+fn billing_error(doing: &str, error: &AccountsError, format: OutputFormat) -> Reply {
+    tracing::error!("{doing}: {error}");
+    error_reply(ApiError::InternalBilling, format, None)
 }
 
 fn error_reply(error: ApiError, format: OutputFormat, rows_left: Option<u64>) -> Reply {
