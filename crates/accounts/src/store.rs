@@ -5,6 +5,13 @@
 //! their own. The database runs in WAL mode with `synchronous=NORMAL`: a crash may lose
 //! the last charges, never corrupt the file.
 //!
+//! Every statement is stepped to its end (`fetch_all`, even where one row at most can
+//! come back): sqlx leaves a statement stopped after its first row (`fetch_one`,
+//! `fetch_optional`) unreset until the connection's next statement, and an unreset
+//! statement keeps its transaction open. SQLite then could never checkpoint the log into
+//! the database: a server's log grew by a page per charge (2 GB after a day of
+//! benchmarks) and the charge's commit waited for the next request.
+//!
 //! The connections are held here rather than in sqlx's pool: the pool pings a connection
 //! each time it is returned (and, by default, before handing it out), and each SQLite
 //! connection runs on a worker thread of its own, so every ping is a round trip between
@@ -149,10 +156,11 @@ impl Accounts {
         .bind(plan)
         .bind(rows)
         .bind(now())
-        .fetch_one(conn(&mut self.write.take().await)?)
+        .fetch_all(conn(&mut self.write.take().await)?)
         .await?;
+        let row = row.first().ok_or(sqlx::Error::RowNotFound)?;
         Ok(NewToken {
-            account: account(&row)?,
+            account: account(row)?,
             token,
         })
     }
@@ -171,9 +179,9 @@ impl Accounts {
     pub async fn get(&self, id: i64) -> Result<Option<Account>, AccountsError> {
         sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))
             .bind(id)
-            .fetch_optional(conn(&mut self.write.take().await)?)
+            .fetch_all(conn(&mut self.write.take().await)?)
             .await?
-            .as_ref()
+            .first()
             .map(account)
             .transpose()
     }
@@ -203,9 +211,9 @@ impl Accounts {
         ))
         .bind(id)
         .bind(value)
-        .fetch_optional(conn(&mut self.write.take().await)?)
+        .fetch_all(conn(&mut self.write.take().await)?)
         .await?
-        .as_ref()
+        .first()
         .map(account)
         .transpose()
     }
@@ -220,29 +228,31 @@ impl Accounts {
             "SELECT token_hash, {COLUMNS} FROM accounts WHERE token_hash = ?1 AND revoked_at IS NULL"
         ))
         .bind(hash.to_vec())
-        .fetch_optional(conn(&mut self.read.take().await)?)
+        .fetch_all(conn(&mut self.read.take().await)?)
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = row.first() else {
+            return Ok(None);
+        };
         let stored: Vec<u8> = row.try_get("token_hash")?;
         if !token::matches(token, &stored) {
             return Ok(None);
         }
-        account(&row).map(Some)
+        account(row).map(Some)
     }
 
     /// Takes `rows` from an active account, all or nothing.
     pub async fn charge(&self, id: i64, rows: u64) -> Result<Charge, AccountsError> {
         let cost = to_i64(rows)?;
-        let left: Option<i64> = sqlx::query_scalar(
+        let left: Vec<i64> = sqlx::query_scalar(
             "UPDATE accounts SET rows_left = rows_left - ?2, rows_charged = rows_charged + ?2,
                                  requests = requests + 1
              WHERE id = ?1 AND revoked_at IS NULL AND rows_left >= ?2 RETURNING rows_left",
         )
         .bind(id)
         .bind(cost)
-        .fetch_optional(conn(&mut self.write.take().await)?)
+        .fetch_all(conn(&mut self.write.take().await)?)
         .await?;
-        if let Some(left) = left {
+        if let Some(&left) = left.first() {
             return Ok(Charge::Charged {
                 rows_left: to_u64(left, id)?,
             });
@@ -269,10 +279,12 @@ impl Accounts {
 }
 
 async fn migrate(conn: &mut SqliteConnection) -> Result<(), AccountsError> {
-    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
-        .fetch_one(&mut *conn)
+    let version: Vec<i64> = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_all(&mut *conn)
         .await?;
-    let done = usize::try_from(version).unwrap_or(0);
+    let done = version
+        .first()
+        .map_or(0, |&v| usize::try_from(v).unwrap_or(0));
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
         let mut tx = conn.begin().await?;
         sqlx::query(sql).execute(&mut *tx).await?;

@@ -124,3 +124,25 @@ async fn a_closed_store_refuses_calls_instead_of_hanging() {
     assert!(same.charge(new.account.id, 1).await.is_err());
     assert!(same.ping().await.is_err());
 }
+
+/// A server charges on every request: the write-ahead log must be checkpointed into the
+/// database as it goes, not grow by a page per charge for as long as the server runs.
+#[tokio::test]
+async fn the_write_ahead_log_stays_bounded_under_steady_charges() {
+    let (dir, accounts) = store().await;
+    let new = accounts.create("a", "", 1_000_000).await.unwrap();
+    let wal = dir
+        .path()
+        .join(format!("{}-wal", hrefdex_accounts::ACCOUNTS_FILE));
+    for i in 0..5_000 {
+        if i % 10 == 0 {
+            accounts.authenticate(&new.token).await.unwrap().unwrap();
+        }
+        accounts.charge(new.account.id, 1).await.unwrap();
+    }
+    let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    // SQLite checkpoints at 1,000 pages (4 MB); 5,000 charges unchecked would be 20 MB.
+    assert!(size < 8 << 20, "write-ahead log is {size} bytes");
+    let a = accounts.get(new.account.id).await.unwrap().unwrap();
+    assert_eq!(a.requests, 5_000);
+}
