@@ -317,9 +317,18 @@ async fn gzip_post_no_credit_and_revoked_tokens() {
         info.text(),
         "{\"info\":{\"rows_left\":3,\"rows_limit\":3,\"subscription\":\"\"}}"
     );
-    // A top-up is seen at once, though the token was just looked up.
-    server.accounts.topup(poor.account.id, 1_000).await.unwrap();
-    let got = get(&client, &server.url(&poor_q)).await;
+    // An empty account is refused before its query runs; a top-up is seen at once,
+    // though the token was looked up a moment ago.
+    let empty = server.accounts.create("e", "", 0).await.unwrap();
+    let empty_q = q.replace(&new.token, &empty.token);
+    let got = get(&client, &server.url(&empty_q)).await;
+    assert_eq!(got.text(), "{\"error\":\"no credit\"}");
+    server
+        .accounts
+        .topup(empty.account.id, 1_000)
+        .await
+        .unwrap();
+    let got = get(&client, &server.url(&empty_q)).await;
     assert_eq!(got.header("x-status"), "", "{}", got.text());
     assert_eq!(got.body, plain.body);
 
