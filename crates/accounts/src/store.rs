@@ -146,7 +146,7 @@ impl Accounts {
     ) -> Result<NewToken, AccountsError> {
         let token = token::generate()?;
         let rows = to_i64(rows)?;
-        let row = sqlx::query(&format!(
+        let rows = sqlx::query(&format!(
             "INSERT INTO accounts (token_hash, token_prefix, name, plan, rows_left, rows_limit, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) RETURNING {COLUMNS}"
         ))
@@ -158,7 +158,7 @@ impl Accounts {
         .bind(now())
         .fetch_all(conn(&mut self.write.take().await)?)
         .await?;
-        let row = row.first().ok_or(sqlx::Error::RowNotFound)?;
+        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
         Ok(NewToken {
             account: account(row)?,
             token,
@@ -224,13 +224,13 @@ impl Accounts {
     /// time, so no timing difference depends on how much of a guess was right.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Account>, AccountsError> {
         let hash = token::hash(token);
-        let row = sqlx::query(&format!(
+        let rows = sqlx::query(&format!(
             "SELECT token_hash, {COLUMNS} FROM accounts WHERE token_hash = ?1 AND revoked_at IS NULL"
         ))
         .bind(hash.to_vec())
         .fetch_all(conn(&mut self.read.take().await)?)
         .await?;
-        let Some(row) = row.first() else {
+        let Some(row) = rows.first() else {
             return Ok(None);
         };
         let stored: Vec<u8> = row.try_get("token_hash")?;

@@ -16,8 +16,7 @@
 //! Unknown tokens are never cached: a token created a moment ago works at once.
 //! `subscription_info` reads the database directly: it answers the account's counters.
 //!
-//! Entries are keyed by the token's SHA-256 hash, as in the database, so that the
-//! server's memory holds no more clear tokens than the requests in flight.
+//! Entries are keyed by the token's SHA-256 hash, the form the database keys accounts by.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
