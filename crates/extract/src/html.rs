@@ -1,7 +1,7 @@
 //! Streaming link extraction from HTML with `lol_html`.
 //!
 //! `lol_html` won the comparison with `html5ever` on the real pages in
-//! `shared/data/html-*` (see `benches/html_parsers.rs` and BENCHMARKS.md): it
+//! `shared/data/html-*` (see `benches/html_parsers.rs` and docs/perf-log.md): it
 //! tokenises lazily, only builds elements that a selector matches, and needs no
 //! DOM. It does not decode entities, so values pass through [`crate::text`].
 //!

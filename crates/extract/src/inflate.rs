@@ -2,7 +2,7 @@
 //! [`crate::source`].
 //!
 //! libdeflate inflates a buffer into a buffer about 1.3× faster than streaming
-//! zlib (measured on the real-pages WARC of BENCHMARKS.md "Extraction": 0.17 s
+//! zlib (measured on the real-pages WARC of docs/perf-log.md "Extraction": 0.17 s
 //! against 0.23 s for 1,171 members), and WARC files are mostly one small gzip
 //! member per record. It cannot stream, so [`crate::source`] keeps flate2 for
 //! members too large for memory (whole-file gzip) and for corrupt members, whose

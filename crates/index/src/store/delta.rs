@@ -106,12 +106,12 @@ fn sort_key(table: &str) -> Option<&'static str> {
 /// refdomains, anchors, metrics), so it takes LZ4: on the 10.6M-link index a `backlinks`
 /// lookup got 1.1–1.4× faster on small targets and 2× on a 518k-backlink one than with
 /// zstd level 3 (parquet-rs also builds a zstd context per column chunk it opens), at 47 %
-/// more bytes for that table (BENCHMARKS.md, "Query latency at 10.6M links"). `domains`
+/// more bytes for that table (docs/perf-log.md, "Query latency at 10.6M links"). `domains`
 /// takes LZ4 too: it is a few hundred kilobytes, but `domain_rating`, one of the commonest
 /// calls, reads it, and zstd cost a decoder context per column chunk opened (about 6 % of
 /// a loaded server's CPU on a mix of small lookups). The other tables stay zstd. Zstd
 /// for `links_in`'s long text alone (snippets, title, alt) saved 34 bytes per link but
-/// made small `backlinks` lookups 1.4–1.6× slower: not adopted (BENCHMARKS.md, "Index:
+/// made small `backlinks` lookups 1.4–1.6× slower: not adopted (docs/perf-log.md, "Index:
 /// bytes per link on disk").
 fn compression(table: &str) -> Compression {
     match table {

@@ -89,7 +89,7 @@ pub struct PageRankOptions {
     /// Number of Gauss–Seidel blocks of a large component, at least 1; default 1.
     /// Results are reproducible for a fixed value whatever the number of threads. More
     /// blocks run in parallel, but every sweep waits for its slowest block: this pays on
-    /// idle cores only. On the shared 2-core machine of BENCHMARKS.md, 2 blocks were
+    /// idle cores only. On the shared 2-core machine of docs/perf-log.md, 2 blocks were
     /// slower than 1. Only one block extrapolates (see the module docs), so more
     /// blocks also take more sweeps. Ignored by [`Method::Power`].
     pub blocks: usize,
