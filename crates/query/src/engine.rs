@@ -9,7 +9,7 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
-use datafusion::datasource::provider_as_source;
+use datafusion::datasource::{TableProvider, provider_as_source};
 use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlanBuilder;
@@ -23,6 +23,7 @@ use thiserror::Error;
 
 use crate::keyed::{KeyKind, KeyedTable, RowIds, TargetKeys};
 use crate::plans::{MemoryBudget, PlanCache};
+use crate::staged::{Stage, StagedTable};
 use crate::tables;
 
 /// Why a request could not be answered.
@@ -97,6 +98,8 @@ pub struct Snapshot {
     keywords: Option<Vec<std::path::PathBuf>>,
     /// The sorted tables, read for one target through their sparse key index.
     keyed: Arc<Vec<(&'static str, Arc<KeyedTable>)>>,
+    /// The staged tables, registered in `ctx` (see [`crate::staged`]).
+    staged: Arc<Vec<Arc<StagedTable>>>,
     /// See [`Engine::set_late_materialisation_rows`].
     late_rows: usize,
 }
@@ -129,6 +132,7 @@ impl Snapshot {
     fn for_request(&self, request: &Request, memory_budget: Option<usize>) -> Snapshot {
         self.with_config(|config| {
             config.set_extension(Arc::new(TargetKeys::new(request)));
+            config.set_extension(Arc::new(Stage::default()));
             if let Some(bytes) = memory_budget {
                 config.set_extension(Arc::new(MemoryBudget(bytes)));
             }
@@ -153,8 +157,34 @@ impl Snapshot {
             ctx: SessionContext::new_with_state(state),
             keywords: self.keywords.clone(),
             keyed: Arc::clone(&self.keyed),
+            staged: Arc::clone(&self.staged),
             late_rows: self.late_rows,
         }
+    }
+
+    /// A DataFrame of the staged table `table` whose rows, for this request, are
+    /// `batches` (see [`crate::staged`]).
+    pub(crate) async fn staged(
+        &self,
+        table: &str,
+        batches: Vec<datafusion::arrow::record_batch::RecordBatch>,
+    ) -> Result<DataFrame, QueryError> {
+        let staged = self
+            .staged
+            .iter()
+            .find(|t| t.name() == table)
+            .ok_or_else(|| DataFusionError::Internal(format!("no staged table {table}")))?;
+        let stage = self
+            .ctx
+            .state_ref()
+            .read()
+            .config()
+            .get_extension::<Stage>()
+            .ok_or_else(|| {
+                DataFusionError::Internal(format!("{table} staged outside of a request"))
+            })?;
+        stage.put(staged, batches)?;
+        Ok(self.ctx.table(table).await?)
     }
 
     /// Whether `link_events` carries the link columns inline (written by an older build)
@@ -362,16 +392,25 @@ impl Engine {
                 files.clone(),
             ));
         }
+        let staged: Vec<Arc<StagedTable>> = crate::tables::staged_tables()
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        names.extend(staged.iter().map(|t| t.name().to_owned()));
         let config = config.with_extension(Arc::new(PlanCache::new(names)));
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         for (table, schema, files) in registered {
             self.register(&ctx, table, schema, &files)?;
+        }
+        for table in &staged {
+            ctx.register_table(table.name(), Arc::clone(table) as Arc<dyn TableProvider>)?;
         }
         Ok(Snapshot {
             version,
             ctx,
             keywords,
             keyed: Arc::new(keyed),
+            staged: Arc::new(staged),
             late_rows: self.late_rows.load(std::sync::atomic::Ordering::Relaxed),
         })
     }

@@ -17,6 +17,7 @@ pub mod exprs;
 pub mod host_udf;
 mod keyed;
 mod plans;
+mod staged;
 pub mod tables;
 pub mod udf;
 

@@ -34,6 +34,15 @@ use hrefdex_api::encode::Answer;
 use crate::engine::{QueryError, Snapshot};
 use crate::exprs;
 
+/// The staged tables the tables read (see [`crate::staged`]), registered in every
+/// snapshot.
+pub(crate) fn staged_tables() -> Vec<crate::staged::StagedTable> {
+    vec![crate::staged::StagedTable::new(
+        refdomains::REFPAGES,
+        &refdomains::refpages_schema(),
+    )]
+}
+
 /// Answers `request` from `snapshot`.
 pub async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     match request.table.name {

@@ -3,8 +3,11 @@
 
 use crate::plans::Run;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use datafusion::arrow::array::AsArray;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::functions_aggregate::expr_fn::{count, max, min, sum};
 use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
@@ -24,16 +27,34 @@ pub(super) fn row_level(name: &str) -> Option<Expr> {
     }
 }
 
+/// The staged table of the target's referring pages (see [`answer`]).
+pub(super) const REFPAGES: &str = "refdomains_pages";
+
+/// The columns of [`REFPAGES`]: one row per referring page of the matching links.
+pub(super) fn refpages_schema() -> SchemaRef {
+    let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    Arc::new(Schema::new(vec![
+        Field::new("from_domain", DataType::Utf8, true),
+        Field::new("url_from", DataType::Utf8, true),
+        Field::new("ip_from", DataType::Utf8, true),
+        Field::new("backlinks", DataType::Int64, true),
+        Field::new("first_seen", ts.clone(), true),
+        Field::new("last_visited", ts, true),
+        Field::new("domain_rating", DataType::Int32, true),
+    ]))
+}
+
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    let links = live_backlinks(snapshot, request, row_level).await?;
-    // Grouped in two steps, by (domain, page) and then by domain, so that `refpages` is a
-    // plain count of groups: a referring page belongs to one domain. A distinct count per
-    // domain instead keeps a hash set of URLs per group (on a target with 500,000
-    // backlinks, most of the answer's time).
-    let grouped = links
-        .clone()
+    // One scan of the target: its links grouped by referring page, staged; then the
+    // pages grouped by domain (so that `refpages` is a plain count of groups, not a
+    // distinct count per domain, which keeps a hash set of URLs per group: on a target
+    // with 500,000 backlinks, most of the answer's time) and the stats counted over the
+    // pages. `ip_from` is an attribute of the referring page, written from the page for
+    // every row of a version, so adding it to the page's key makes no more groups.
+    let pages = live_backlinks(snapshot, request, row_level)
+        .await?
         .aggregate(
-            vec![col("from_domain"), col("url_from")],
+            vec![col("from_domain"), col("url_from"), col("ip_from")],
             vec![
                 count(lit(1i64)).alias("backlinks"),
                 min(col("first_seen")).alias("first_seen"),
@@ -41,29 +62,40 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
                 max(col("domain_rating")).alias("domain_rating"),
             ],
         )?
-        .aggregate(
-            vec![col("from_domain").alias("refdomain")],
-            vec![
-                sum(col("backlinks")).alias("backlinks"),
-                count(lit(1i64)).alias("refpages"),
-                min(col("first_seen")).alias("first_seen"),
-                max(col("last_visited")).alias("last_visited"),
-                max(col("domain_rating")).alias("domain_rating"),
-            ],
-        )?;
-    let found = finish_grouped(request, grouped, row_level).await?;
-
-    // The stats in one more scan: the distinct (domain, IP) pairs of the matching links
-    // give both the domains and the IPs.
-    let pairs = links
-        .aggregate(vec![col("from_domain"), col("ip_from")], vec![])?
         .run()
         .await?;
+    let extras = Extras {
+        stats: stats(&pages),
+        tlds: vec![],
+    };
+    let grouped = snapshot.staged(REFPAGES, pages).await?.aggregate(
+        vec![col("from_domain").alias("refdomain")],
+        vec![
+            sum(col("backlinks")).alias("backlinks"),
+            count(lit(1i64)).alias("refpages"),
+            min(col("first_seen")).alias("first_seen"),
+            max(col("last_visited")).alias("last_visited"),
+            max(col("domain_rating")).alias("domain_rating"),
+        ],
+    )?;
+    let found = finish_grouped(request, grouped, row_level).await?;
+    Ok(Answer {
+        table: request.table,
+        columns: request.select.clone(),
+        rows: found,
+        extras,
+    })
+}
+
+/// `refdomains`, `ips` and `class_c` over the referring pages of the matching links
+/// (batches of [`REFPAGES`]' columns): distinct domains, distinct non-empty IPs, and
+/// the distinct first three octets of those IPs.
+fn stats(pages: &[RecordBatch]) -> Vec<(&'static str, i64)> {
     let (mut domains, mut ips, mut class_c) = (HashSet::new(), HashSet::new(), HashSet::new());
-    for b in &pairs {
+    for b in pages {
         let (domain, ip) = (
             b.column(0).as_string::<i32>(),
-            b.column(1).as_string::<i32>(),
+            b.column(2).as_string::<i32>(),
         );
         for (domain, ip) in domain.iter().zip(ip.iter()) {
             if let Some(domain) = domain {
@@ -76,19 +108,9 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
             }
         }
     }
-    let (refdomains, ip_count) = (domains.len() as i64, ips.len() as i64);
-    let extras = Extras {
-        stats: vec![
-            ("refdomains", refdomains),
-            ("ips", ip_count),
-            ("class_c", class_c.len() as i64),
-        ],
-        tlds: vec![],
-    };
-    Ok(Answer {
-        table: request.table,
-        columns: request.select.clone(),
-        rows: found,
-        extras,
-    })
+    vec![
+        ("refdomains", domains.len() as i64),
+        ("ips", ips.len() as i64),
+        ("class_c", class_c.len() as i64),
+    ]
 }
