@@ -11,6 +11,9 @@
 //! configuration (set per request, like the target keys of [`crate::keyed`]), so the
 //! plan over it is the same for every request and cached like the others (see
 //! [`crate::plans`]).
+//!
+//! Staged batches are held outside the request's memory pool. They are the output of an
+//! aggregation that ran within it, so they are never larger than what the budget allowed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
