@@ -22,11 +22,12 @@ use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::dataframe::DataFrame;
 use datafusion::error::Result;
 use datafusion::execution::TaskContext;
-use datafusion::execution::memory_pool::{GreedyMemoryPool, TrackConsumersPool};
+use datafusion::execution::memory_pool::{GreedyMemoryPool, MemoryConsumer, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::execution_plan::reset_plan_states;
+use futures::StreamExt;
 
 /// How many plans one version keeps; past it the cache starts over (request shapes are
 /// few in practice: the tables times the select/where/order combinations clients use).
@@ -132,6 +133,32 @@ fn immutable(e: &Expr) -> bool {
 /// Runs `df` to completion, reusing the physical plan of an earlier run of the same
 /// logical plan when the session has a [`PlanCache`].
 pub(crate) async fn collect(df: DataFrame) -> Result<Vec<RecordBatch>> {
+    let (physical, task) = prepare(df).await?;
+    datafusion::physical_plan::collect(physical, task).await
+}
+
+/// Runs `df` like [`collect`] but hands each result batch to `fold` as it comes instead
+/// of keeping them. `fold` returns the bytes it holds so far, which are reserved from the
+/// request's memory budget under the name `consumer`: a fold that outgrows the budget
+/// fails as it grows, like DataFusion's own groupings.
+pub(crate) async fn fold_batches(
+    df: DataFrame,
+    consumer: &str,
+    mut fold: impl FnMut(&RecordBatch) -> Result<usize>,
+) -> Result<()> {
+    let (physical, task) = prepare(df).await?;
+    let reservation = MemoryConsumer::new(consumer).register(task.memory_pool());
+    let mut batches = datafusion::physical_plan::execute_stream(physical, task)?;
+    while let Some(batch) = batches.next().await {
+        let held = fold(&batch?)?;
+        reservation.try_resize(held)?;
+    }
+    Ok(())
+}
+
+/// The physical plan of `df` (from the session's [`PlanCache`] when it has one) with
+/// fresh operator state, and the task context to run it in.
+async fn prepare(df: DataFrame) -> Result<(Arc<dyn ExecutionPlan>, Arc<TaskContext>)> {
     let (state, plan) = df.into_parts();
     let cache = state.config().get_extension::<PlanCache>();
     let physical = match cache {
@@ -161,7 +188,7 @@ pub(crate) async fn collect(df: DataFrame) -> Result<Vec<RecordBatch>> {
             .with_memory_pool(Arc::new(pool));
         task = task.with_runtime(runtime.build_arc()?);
     }
-    datafusion::physical_plan::collect(physical, Arc::new(task)).await
+    Ok((physical, Arc::new(task)))
 }
 
 /// The memory one request's operators may hold, in bytes. Set as a session configuration
@@ -181,5 +208,70 @@ pub(crate) trait Run {
 impl Run for DataFrame {
     async fn run(self) -> Result<Vec<RecordBatch>> {
         collect(self).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::prelude::{SessionConfig, SessionContext};
+
+    use super::*;
+
+    /// A DataFrame of `rows` integers in batches of 10, in a session whose requests may
+    /// hold `budget` bytes.
+    fn numbers(rows: i64, budget: usize) -> DataFrame {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        let batches: Vec<RecordBatch> = (0..rows)
+            .collect::<Vec<_>>()
+            .chunks(10)
+            .map(|c| {
+                RecordBatch::try_new(
+                    Arc::clone(&schema),
+                    vec![Arc::new(Int64Array::from(c.to_vec()))],
+                )
+                .unwrap()
+            })
+            .collect();
+        let config = SessionConfig::new().with_extension(Arc::new(MemoryBudget(budget)));
+        let ctx = SessionContext::new_with_config(config);
+        ctx.read_batches(batches).unwrap()
+    }
+
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn folds_every_batch_within_the_budget() {
+        let mut seen = 0;
+        block_on(fold_batches(numbers(95, 1 << 20), "test fold", |b| {
+            seen += b.num_rows();
+            Ok(seen * 8)
+        }))
+        .unwrap();
+        assert_eq!(seen, 95);
+    }
+
+    #[test]
+    fn a_fold_that_outgrows_the_budget_fails_as_it_grows() {
+        let mut seen = 0;
+        let err = block_on(fold_batches(numbers(95, 400), "test fold", |b| {
+            seen += b.num_rows();
+            Ok(seen * 8)
+        }))
+        .unwrap_err();
+        assert!(
+            matches!(err.find_root(), datafusion::error::DataFusionError::ResourcesExhausted(why) if why.contains("test fold")),
+            "{err}"
+        );
+        // 400 bytes hold 50 numbers: the fold stopped at the batch that passed them.
+        assert_eq!(seen, 60);
     }
 }

@@ -37,10 +37,10 @@ use crate::exprs;
 /// The staged tables the tables read (see [`crate::staged`]), registered in every
 /// snapshot.
 pub(crate) fn staged_tables() -> Vec<crate::staged::StagedTable> {
-    vec![crate::staged::StagedTable::new(
-        refdomains::REFPAGES,
-        &refdomains::refpages_schema(),
-    )]
+    vec![
+        crate::staged::StagedTable::new(refdomains::GROUPS, &refdomains::groups_schema()),
+        crate::staged::StagedTable::new(anchors::GROUPS, &anchors::groups_schema()),
+    ]
 }
 
 /// Answers `request` from `snapshot`.

@@ -1,20 +1,23 @@
 //! `refdomains`: referring domains of the target, one row per registrable domain, with
 //! `stats` (refdomains, ips, class_c) over every matching link.
 
-use crate::plans::Run;
-use std::collections::HashSet;
 use std::sync::Arc;
 
-use datafusion::arrow::array::AsArray;
+use datafusion::arrow::array::{
+    ArrayRef, Int32Array, Int64Array, StringArray, TimestampMicrosecondArray,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::functions_aggregate::expr_fn::{count, max, min, sum};
-use datafusion::logical_expr::{Expr, col, lit};
+use datafusion::logical_expr::{Expr, col};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 
 use super::{finish_grouped, live_backlinks};
 use crate::engine::{QueryError, Snapshot};
+use crate::host_udf::class_c;
+use crate::interner::Interner;
+use crate::plans::fold_batches;
+use crate::referrers::{LinkColumns, Referrers, max_of, min_of};
 
 /// Columns that filter link rows before grouping, and what they read.
 pub(super) fn row_level(name: &str) -> Option<Expr> {
@@ -27,57 +30,47 @@ pub(super) fn row_level(name: &str) -> Option<Expr> {
     }
 }
 
-/// The staged table of the target's referring pages (see [`answer`]).
-pub(super) const REFPAGES: &str = "refdomains_pages";
+/// The staged table of the target's referring domains (see [`answer`]).
+pub(super) const GROUPS: &str = "refdomains_groups";
 
-/// The columns of [`REFPAGES`]: one row per referring page of the matching links.
-pub(super) fn refpages_schema() -> SchemaRef {
+/// The columns of [`GROUPS`]: one row per referring domain of the matching links, under
+/// the API's names.
+pub(super) fn groups_schema() -> SchemaRef {
     let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     Arc::new(Schema::new(vec![
-        Field::new("from_domain", DataType::Utf8, true),
-        Field::new("url_from", DataType::Utf8, true),
-        Field::new("ip_from", DataType::Utf8, true),
+        Field::new("refdomain", DataType::Utf8, true),
         Field::new("backlinks", DataType::Int64, true),
+        Field::new("refpages", DataType::Int64, true),
         Field::new("first_seen", ts.clone(), true),
         Field::new("last_visited", ts, true),
         Field::new("domain_rating", DataType::Int32, true),
     ]))
 }
 
+/// One scan of the target: its links folded by referring domain in Rust (numbering
+/// pages and domains once instead of grouping on their strings, see
+/// [`crate::interner`]), with the stats counted over the pages as they are first seen;
+/// then the domains staged and read by a cached plan through the request's `having`,
+/// order and limit.
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
-    // One scan of the target: its links grouped by referring page, staged; then the
-    // pages grouped by domain (so that `refpages` is a plain count of groups, not a
-    // distinct count per domain, which keeps a hash set of URLs per group: on a target
-    // with 500,000 backlinks, most of the answer's time) and the stats counted over the
-    // pages. `ip_from` is an attribute of the referring page, written from the page for
-    // every row of a version, so adding it to the page's key makes no more groups.
-    let pages = live_backlinks(snapshot, request, row_level)
+    let links = live_backlinks(snapshot, request, row_level)
         .await?
-        .aggregate(
-            vec![col("from_domain"), col("url_from"), col("ip_from")],
-            vec![
-                count(lit(1i64)).alias("backlinks"),
-                min(col("first_seen")).alias("first_seen"),
-                max(col("last_visited")).alias("last_visited"),
-                max(col("domain_rating")).alias("domain_rating"),
-            ],
-        )?
-        .run()
-        .await?;
+        .select(vec![
+            col("url_from"),
+            col("from_domain"),
+            col("ip_from"),
+            col("first_seen"),
+            col("last_visited"),
+            col("domain_rating"),
+        ])?;
+    let mut domains = RefDomains::default();
+    fold_batches(links, "refdomains", |batch| domains.add(batch)).await?;
     let extras = Extras {
-        stats: stats(&pages),
+        stats: domains.stats(),
         tlds: vec![],
     };
-    let grouped = snapshot.staged(REFPAGES, pages).await?.aggregate(
-        vec![col("from_domain").alias("refdomain")],
-        vec![
-            sum(col("backlinks")).alias("backlinks"),
-            count(lit(1i64)).alias("refpages"),
-            min(col("first_seen")).alias("first_seen"),
-            max(col("last_visited")).alias("last_visited"),
-            max(col("domain_rating")).alias("domain_rating"),
-        ],
-    )?;
+    let groups = domains.into_batch()?;
+    let grouped = snapshot.staged(GROUPS, vec![groups]).await?;
     let found = finish_grouped(request, grouped, row_level).await?;
     Ok(Answer {
         table: request.table,
@@ -87,30 +80,97 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     })
 }
 
-/// `refdomains`, `ips` and `class_c` over the referring pages of the matching links
-/// (batches of [`REFPAGES`]' columns): distinct domains, distinct non-empty IPs, and
-/// the distinct first three octets of those IPs.
-fn stats(pages: &[RecordBatch]) -> Vec<(&'static str, i64)> {
-    let (mut domains, mut ips, mut class_c) = (HashSet::new(), HashSet::new(), HashSet::new());
-    for b in pages {
-        let (domain, ip) = (
-            b.column(0).as_string::<i32>(),
-            b.column(2).as_string::<i32>(),
+/// What `refdomains` knows of one referring domain.
+#[derive(Default)]
+struct DomainGroup {
+    backlinks: i64,
+    refpages: i64,
+    first_seen: Option<i64>,
+    last_visited: Option<i64>,
+    domain_rating: Option<i32>,
+}
+
+/// The target's links folded by referring domain, and the IPs of their pages.
+#[derive(Default)]
+struct RefDomains {
+    referrers: Referrers,
+    /// By domain number ([`Referrers::domains`]).
+    groups: Vec<DomainGroup>,
+    /// Distinct non-empty IPs of the referring pages (an IP is an attribute of the page,
+    /// written for every row of a version, so each page's first row gives it).
+    ips: Interner,
+    class_c: Interner,
+}
+
+impl RefDomains {
+    /// Folds one batch of links; returns the bytes now held.
+    fn add(&mut self, batch: &RecordBatch) -> datafusion::error::Result<usize> {
+        let c = LinkColumns::new(batch);
+        let (url, domain, ip) = (
+            c.strings("url_from")?,
+            c.strings("from_domain")?,
+            c.strings("ip_from")?,
         );
-        for (domain, ip) in domain.iter().zip(ip.iter()) {
-            if let Some(domain) = domain {
-                domains.insert(domain);
+        let (first_seen, last_visited) = (c.times("first_seen")?, c.times("last_visited")?);
+        let rating = c.ints("domain_rating")?;
+        for row in 0..batch.num_rows() {
+            let r = self.referrers.add(url.get(row), domain.get(row));
+            let d = r.domain as usize;
+            if d == self.groups.len() {
+                self.groups.push(DomainGroup::default());
             }
-            if let Some(ip) = ip.filter(|ip| !ip.is_empty())
-                && ips.insert(ip)
-            {
-                class_c.insert(ip.rsplit_once('.').map_or(ip, |(net, _)| net));
+            let g = &mut self.groups[d];
+            g.backlinks += 1;
+            g.first_seen = min_of(g.first_seen, first_seen.get(row));
+            g.last_visited = max_of(g.last_visited, last_visited.get(row));
+            g.domain_rating = max_of(g.domain_rating, rating.get(row));
+            if r.new_page {
+                g.refpages += 1;
+                let ip = ip.get(row);
+                if !ip.is_empty()
+                    && self.ips.intern(ip).1
+                    && let Some(net) = class_c(ip)
+                {
+                    self.class_c.intern(&net);
+                }
             }
         }
+        Ok(self.referrers.heap_bytes()
+            + self.groups.capacity() * size_of::<DomainGroup>()
+            + self.ips.heap_bytes()
+            + self.class_c.heap_bytes())
     }
-    vec![
-        ("refdomains", domains.len() as i64),
-        ("ips", ips.len() as i64),
-        ("class_c", class_c.len() as i64),
-    ]
+
+    /// `refdomains`, `ips` and `class_c`: distinct referring domains, distinct non-empty
+    /// IPs of the referring pages, and the class-C networks of those IPs.
+    fn stats(&self) -> Vec<(&'static str, i64)> {
+        vec![
+            ("refdomains", self.groups.len() as i64),
+            ("ips", self.ips.len() as i64),
+            ("class_c", self.class_c.len() as i64),
+        ]
+    }
+
+    /// The domains as one batch of [`GROUPS`].
+    fn into_batch(self) -> Result<RecordBatch, QueryError> {
+        let names = self.referrers.domains();
+        let refdomain: StringArray = (0..names.len() as u32)
+            .map(|d| Some(names.get(d)))
+            .collect();
+        let g = &self.groups;
+        let ts = |v: Vec<Option<i64>>| -> ArrayRef {
+            Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
+        };
+        Ok(RecordBatch::try_new(
+            groups_schema(),
+            vec![
+                Arc::new(refdomain),
+                Arc::new(Int64Array::from_iter_values(g.iter().map(|g| g.backlinks))),
+                Arc::new(Int64Array::from_iter_values(g.iter().map(|g| g.refpages))),
+                ts(g.iter().map(|g| g.first_seen).collect()),
+                ts(g.iter().map(|g| g.last_visited).collect()),
+                Arc::new(Int32Array::from_iter(g.iter().map(|g| g.domain_rating))),
+            ],
+        )?)
+    }
 }
