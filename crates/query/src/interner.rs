@@ -17,31 +17,52 @@ pub(crate) struct Interner {
     bytes: String,
     /// Where string `id` ends in `bytes` (it starts where `id - 1` ends).
     ends: Vec<usize>,
-    /// `(hash, id)` of every string, so that growing the table needs no rehashing.
-    table: HashTable<(u64, u32)>,
+    /// Every string's entry: its hash, so that growing the table needs no rehashing, and
+    /// where its bytes are, so that a lookup that finds it reads them without a detour
+    /// through `ends` (each is a cache miss on a large target).
+    table: HashTable<Entry>,
     /// Seeded per interner: the strings come from crawled pages, so their hashes must
     /// not be predictable.
     hasher: foldhash::fast::RandomState,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    hash: u64,
+    start: usize,
+    len: u32,
+    id: u32,
 }
 
 impl Interner {
     /// The number of `s`, and whether it was seen here for the first time.
     ///
     /// # Panics
-    /// Past `u32::MAX` distinct strings (far beyond any request's memory budget).
+    /// Past `u32::MAX` distinct strings, or for a string of 4 GiB (far beyond any
+    /// request's memory budget).
     pub(crate) fn intern(&mut self, s: &str) -> (u32, bool) {
         let hash = self.hasher.hash_one(s);
-        let (bytes, ends) = (&self.bytes, &self.ends);
-        let found = self.table.find(hash, |&(h, id)| {
-            h == hash && string_at(bytes, ends, id as usize) == s
+        let bytes = self.bytes.as_bytes();
+        let found = self.table.find(hash, |e| {
+            e.hash == hash
+                && e.len as usize == s.len()
+                && bytes.get(e.start..e.start + s.len()) == Some(s.as_bytes())
         });
-        if let Some(&(_, id)) = found {
-            return (id, false);
+        if let Some(e) = found {
+            return (e.id, false);
         }
         let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct strings");
+        let len = u32::try_from(s.len()).expect("strings shorter than 4 GiB");
+        let start = self.bytes.len();
         self.bytes.push_str(s);
         self.ends.push(self.bytes.len());
-        self.table.insert_unique(hash, (hash, id), |&(h, _)| h);
+        let entry = Entry {
+            hash,
+            start,
+            len,
+            id,
+        };
+        self.table.insert_unique(hash, entry, |e| e.hash);
         (id, true)
     }
 
@@ -59,7 +80,7 @@ impl Interner {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.bytes.capacity()
             + self.ends.capacity() * size_of::<usize>()
-            + self.table.capacity() * (size_of::<(u64, u32)>() + 1)
+            + self.table.capacity() * (size_of::<Entry>() + 1)
     }
 }
 
