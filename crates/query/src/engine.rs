@@ -76,7 +76,7 @@ pub struct Engine {
 
 /// Above how many target rows (estimated from the page index) a lookup takes the plans
 /// made for large targets: a row table reads its sort columns first and the other columns
-/// for the answer's rows only.
+/// for the answer's rows only, `metrics` groups the links before counting distinct values.
 const LATE_ROWS: usize = 16_384;
 
 /// Parquet footers and page indexes kept parsed in memory, per cached version. Every
@@ -211,6 +211,14 @@ impl Snapshot {
             .is_some_and(|rows| rows > self.late_rows && rows > wanted.saturating_mul(4)))
     }
 
+    /// Whether the target has more rows in `table` than [`Engine::set_late_materialisation_rows`]
+    /// says are worth the plans made for large targets.
+    pub(crate) fn large_target(&self, table: &str) -> Result<bool, QueryError> {
+        Ok(self
+            .target_rows(table)?
+            .is_some_and(|rows| rows > self.late_rows))
+    }
+
     /// The target's rows in `table`, estimated from the page index (`None`: the session
     /// has no target).
     fn target_rows(&self, table: &str) -> Result<Option<usize>, QueryError> {
@@ -261,7 +269,8 @@ impl Engine {
 
     /// Above how many target rows (estimated from the page index, default 16,384) a lookup
     /// takes the plans made for large targets: a row table reads its sort columns first
-    /// and the other columns for the answer's rows only. Applies to versions opened after the call (tests set
+    /// and the other columns for the answer's rows only, `metrics` groups the links by
+    /// (domain, IP) before counting. Applies to versions opened after the call (tests set
     /// 0 to take those plans on small webs).
     pub fn set_late_materialisation_rows(&self, rows: usize) {
         self.late_rows

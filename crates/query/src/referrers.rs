@@ -5,7 +5,7 @@
 //! `anchors`) fold the target's links by hand over these numbers (see
 //! [`crate::interner`] for why).
 
-use datafusion::arrow::array::{Array, AsArray, BooleanArray, Int32Array, StringArray};
+use datafusion::arrow::array::{Array, AsArray, Int32Array, StringArray};
 use datafusion::arrow::datatypes::{Int32Type, TimestampMicrosecondType};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
@@ -105,12 +105,6 @@ impl<'a> LinkColumns<'a> {
             "a timestamp in microseconds",
         )?;
         Ok(Optional(times))
-    }
-
-    /// A boolean column (nulls count as false).
-    pub(crate) fn flags(&self, name: &str) -> Result<&'a BooleanArray> {
-        let c = self.column(name)?;
-        self.typed(name, c.as_boolean_opt(), "Boolean")
     }
 
     /// An Int32 column.

@@ -252,6 +252,13 @@ fn metrics_count_what_the_backlink_rows_show() {
     }
 }
 
+/// `metrics` planned for a large target (links grouped by domain and IP first) gives the
+/// answers of the one-aggregate plan for a small one.
+#[test]
+fn metrics_for_large_targets_equal_the_one_aggregate_answers() {
+    plans_for_large_targets_answer_alike(&["from=metrics_extended", "from=metrics&output=xml"]);
+}
+
 /// Every shape in `shapes`, for every target, gets the same body from an engine that
 /// takes the plans made for large targets on every target and from one that never does.
 fn plans_for_large_targets_answer_alike(shapes: &[&str]) {

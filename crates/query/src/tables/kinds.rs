@@ -19,8 +19,6 @@ use std::ops::Not;
 
 use datafusion::logical_expr::{Expr, cast, col, lit};
 
-use hrefdex_url::domain::{is_edu, is_gov};
-
 use crate::host_udf;
 
 /// The kinds and their predicates; `domain` is the column whose domain decides `gov`/`edu`.
@@ -43,16 +41,6 @@ pub fn kinds(domain: &str) -> Vec<(&'static str, Expr)> {
         ("sitewide", col("sitewide")),
         ("not_sitewide", col("sitewide").not()),
     ]
-}
-
-/// A kind decided by the domain alone: its name, and whether a domain is of it.
-pub type DomainKind = (&'static str, fn(&str) -> bool);
-
-/// The kinds decided by the domain alone, as plain functions of it (the same as their
-/// predicates in [`kinds`]): a fold that numbers domains decides them once per domain
-/// rather than once per link.
-pub fn domain_kinds() -> [DomainKind; 2] {
-    [("gov", is_gov), ("edu", is_edu)]
 }
 
 /// The predicate of one kind.

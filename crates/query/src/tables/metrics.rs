@@ -9,25 +9,30 @@
 
 use std::collections::HashMap;
 
-use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::dataframe::DataFrame;
 use datafusion::functions_aggregate::expr_fn::{count, count_distinct, sum};
-use datafusion::logical_expr::{Expr, col, lit};
+use datafusion::logical_expr::{Expr, col, lit, when};
 use hrefdex_api::Request;
 use hrefdex_api::encode::{Answer, Extras};
 use hrefdex_api::value::Value;
 
-use super::kinds::{DomainKind, count_if, domain_kinds, kinds};
+use super::kinds::{count_if, kinds};
 use super::{live_backlinks, single_row};
 use crate::engine::{QueryError, Snapshot};
-use crate::host_udf::class_c;
-use crate::interner::Interner;
-use crate::plans::fold_batches;
-use crate::referrers::{LinkColumns, Referrers};
+use crate::host_udf;
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
     let mut counters: HashMap<String, i64> = HashMap::new();
 
-    counters.extend(link_counters(snapshot, request).await?);
+    let links = live_backlinks(snapshot, request, |_| None).await?;
+    let link_counters = if snapshot.large_target("links_in")? {
+        by_domain_and_ip(links)?
+    } else {
+        vec![links.aggregate(vec![], per_link()?)?]
+    };
+    for df in link_counters {
+        counters.extend(single_row(df).await?);
+    }
 
     let pages = snapshot.target("pages")?.aggregate(
         vec![],
@@ -68,105 +73,77 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     })
 }
 
-/// The link counters, in one scan of the target's links. DataFusion evaluates the kinds
-/// a link decides itself as boolean columns, which the fold counts a batch at a time; the
-/// fold numbers the referring pages, domains and IPs (see [`crate::interner`]) and
-/// decides the kinds of a domain (`gov`, `edu`) once per domain. Distinct counts in
-/// DataFusion kept a hash set of strings per aggregate; on a target with 500,000
-/// backlinks they took most of the answer's time.
-async fn link_counters(
-    snapshot: &Snapshot,
-    request: &Request,
-) -> Result<HashMap<String, i64>, QueryError> {
-    let domain_kinds = domain_kinds();
-    let by_link: Vec<(&'static str, Expr)> = kinds("from_domain")
-        .into_iter()
-        .filter(|(name, _)| *name != "all" && domain_kinds.iter().all(|(d, _)| d != name))
-        .collect();
-    let mut columns = vec![col("url_from"), col("from_domain"), col("ip_from")];
-    columns.extend(by_link.iter().map(|(name, p)| p.clone().alias(*name)));
-    let links = live_backlinks(snapshot, request, |_| None)
-        .await?
-        .select(columns)?;
-    let mut counters = LinkCounters {
-        kinds: by_link.iter().map(|(name, _)| (*name, 0)).collect(),
-        ..LinkCounters::default()
-    };
-    fold_batches(links, "metrics", |batch| counters.add(batch)).await?;
-    Ok(counters.finish(&domain_kinds))
-}
-
-/// The target's links folded into the `metrics` link counters.
-#[derive(Default)]
-struct LinkCounters {
-    referrers: Referrers,
-    /// Links by referring domain number.
-    domain_links: Vec<i64>,
-    ips: Interner,
-    class_c: Interner,
-    /// The kinds a link decides itself, by name: links of each.
-    kinds: Vec<(&'static str, i64)>,
-    backlinks: i64,
-}
-
-impl LinkCounters {
-    /// Folds one batch of links; returns the bytes now held.
-    fn add(&mut self, batch: &RecordBatch) -> datafusion::error::Result<usize> {
-        let c = LinkColumns::new(batch);
-        let (url, domain, ip) = (
-            c.strings("url_from")?,
-            c.strings("from_domain")?,
-            c.strings("ip_from")?,
-        );
-        for (name, links) in &mut self.kinds {
-            *links += c.flags(name)?.true_count() as i64;
-        }
-        for row in 0..batch.num_rows() {
-            let r = self.referrers.add(url.get(row), domain.get(row));
-            let d = r.domain as usize;
-            if d == self.domain_links.len() {
-                self.domain_links.push(0);
-            }
-            self.domain_links[d] += 1;
-            let ip = ip.get(row);
-            if r.new_page
-                && !ip.is_empty()
-                && self.ips.intern(ip).1
-                && let Some(net) = class_c(ip)
-            {
-                self.class_c.intern(&net);
-            }
-        }
-        self.backlinks += batch.num_rows() as i64;
-        Ok(self.referrers.heap_bytes()
-            + self.domain_links.capacity() * size_of::<i64>()
-            + self.ips.heap_bytes()
-            + self.class_c.heap_bytes())
-    }
-
-    /// The counters by name: the link kinds, the domain kinds (`domain_kinds`, each
-    /// decided once per referring domain), and the distinct referrers.
-    fn finish(self, domain_kinds: &[DomainKind]) -> HashMap<String, i64> {
-        let mut out: HashMap<String, i64> = self
-            .kinds
+/// The link counters in one aggregate over the links: the plan for a target of a few
+/// thousand links, where one pass costs less than two.
+fn per_link() -> Result<Vec<Expr>, QueryError> {
+    let mut aggregates = vec![
+        count(lit(1i64)).alias("backlinks"),
+        count_distinct(col("url_from")).alias("refpages"),
+    ];
+    aggregates.extend(distinct_referrers()?);
+    aggregates.extend(
+        counted_kinds()
             .into_iter()
-            .map(|(name, links)| (name.to_owned(), links))
-            .collect();
-        let names = self.referrers.domains();
-        for (kind, of_kind) in domain_kinds {
-            let links = (0..names.len() as u32)
-                .filter(|&d| of_kind(names.get(d)))
-                .map(|d| self.domain_links[d as usize])
-                .sum();
-            out.insert((*kind).to_owned(), links);
-        }
-        out.extend([
-            ("backlinks".to_owned(), self.backlinks),
-            ("refpages".to_owned(), self.referrers.pages() as i64),
-            ("refdomains".to_owned(), names.len() as i64),
-            ("refips".to_owned(), self.ips.len() as i64),
-            ("refclass_c".to_owned(), self.class_c.len() as i64),
-        ]);
-        out
+            .map(|(name, predicate)| count_if(predicate).alias(name)),
+    );
+    Ok(aggregates)
+}
+
+/// The kinds counted (every one but `all`, which is `backlinks`).
+fn counted_kinds() -> Vec<(&'static str, Expr)> {
+    kinds("from_domain")
+        .into_iter()
+        .filter(|(name, _)| *name != "all")
+        .collect()
+}
+
+/// Distinct referring domains, IPs and class-C networks, over rows with the columns
+/// `from_domain` and `ip_from` (links, or their (domain, IP) groups).
+fn distinct_referrers() -> Result<Vec<Expr>, QueryError> {
+    let non_empty_ip = when(col("ip_from").not_eq(lit("")), col("ip_from")).end()?;
+    Ok(vec![
+        count_distinct(col("from_domain")).alias("refdomains"),
+        count_distinct(non_empty_ip).alias("refips"),
+        count_distinct(host_udf::class_c_of(col("ip_from"))).alias("refclass_c"),
+    ])
+}
+
+/// The link counters of a large target, as two aggregates. The links are first grouped
+/// by (referring domain, IP): a few thousand groups even for 500,000 backlinks, which the
+/// distinct counts of domains, IPs and class-C networks and the kinds decided by the
+/// domain (`gov`, `edu`) then read instead of every link. The other kinds are counted per
+/// link in that first step; `refpages` is counted over the links apart.
+fn by_domain_and_ip(links: DataFrame) -> Result<Vec<DataFrame>, QueryError> {
+    let by_domain = |predicate: &Expr| {
+        predicate
+            .column_refs()
+            .iter()
+            .all(|c| c.name == "from_domain")
+    };
+    let kinds = counted_kinds();
+    let mut per_pair = vec![count(lit(1i64)).alias("backlinks")];
+    per_pair.extend(
+        kinds
+            .iter()
+            .filter(|(_, predicate)| !by_domain(predicate))
+            .map(|(name, predicate)| count_if(predicate.clone()).alias(*name)),
+    );
+    let pairs = links
+        .clone()
+        .aggregate(vec![col("from_domain"), col("ip_from")], per_pair)?;
+
+    let mut totals = vec![sum(col("backlinks")).alias("backlinks")];
+    totals.extend(distinct_referrers()?);
+    for (name, predicate) in &kinds {
+        totals.push(if by_domain(predicate) {
+            sum(when(predicate.clone(), col("backlinks")).otherwise(lit(0i64))?).alias(*name)
+        } else {
+            sum(col(*name)).alias(*name)
+        });
     }
+    let refpages = links.aggregate(
+        vec![],
+        vec![count_distinct(col("url_from")).alias("refpages")],
+    )?;
+    Ok(vec![pairs.aggregate(vec![], totals)?, refpages])
 }
