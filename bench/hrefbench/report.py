@@ -363,7 +363,7 @@ def storage(r):
            "`hrefdex gen --crawls 1 --no-requests` (about 15 links per page, 70 pages per domain),"
            " then one `hrefdex import`; sizes from `hrefdex stats`. The peers hold the same rows of"
            " `links_in`, `links_out` and `pages` (what the latency lookups read), so that column compares"
-           " like with like; “all tables” adds hrefdex's `link_events`, `domains` and manifest.", "",
+           " like with like; “all tables” adds hrefdex's `link_events`, `domains`, `links_head` and manifest.", "",
            "| size | links | WARC MB | import s | links/s | peak memory | hrefdex, all tables | hrefdex, links_in + links_out + pages | DuckDB file | ClickHouse MergeTree |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     phases = []

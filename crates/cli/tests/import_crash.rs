@@ -80,6 +80,7 @@ fn a_crash_at_any_commit_step_keeps_the_previous_version_and_a_rerun_completes()
         "after:pages",
         "after:domains",
         "after:link_events",
+        "after:links_head",
         "before:manifest",
     ] {
         let dir = tempfile::tempdir().unwrap();

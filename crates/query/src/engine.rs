@@ -17,6 +17,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use hrefdex_api::Request;
 use hrefdex_api::encode::Answer;
 use hrefdex_api::request::AsOf as ApiAsOf;
+use hrefdex_index::store::LINKS_HEAD;
 use hrefdex_index::store::schema;
 use hrefdex_index::{AsOf, Index, IndexVersion, StoreError};
 use thiserror::Error;
@@ -234,6 +235,11 @@ impl Snapshot {
         Ok(Some(self.keyed_table(table)?.estimated_rows(&keys)?))
     }
 
+    /// Whether this version has heads (`links_head`, see `tables::backlinks`).
+    pub(crate) fn has_heads(&self) -> bool {
+        self.keyed.iter().any(|(name, _)| *name == LINKS_HEAD)
+    }
+
     pub(crate) fn keyed_table(&self, table: &str) -> Result<Arc<KeyedTable>, QueryError> {
         Ok(self
             .keyed
@@ -371,8 +377,19 @@ impl Engine {
                 &schema::LINK_EVENTS_INLINE,
                 ("to_key", KeyKind::Target),
             ),
-        ] {
+        ]
+        .into_iter()
+        .chain(
+            // Versions written before heads existed have none (see `tables::backlinks`).
+            version
+                .links_head
+                .map(|_| (LINKS_HEAD, &schema::LINKS_HEAD, ("head", KeyKind::Head))),
+        ) {
             let files = self.index.table_files(&version, table)?;
+            if table == LINKS_HEAD && files.is_empty() {
+                // No target was large enough for a head.
+                continue;
+            }
             let target = KeyedTable::new(
                 format!("target_{table}"),
                 SchemaRef::clone(schema),

@@ -12,6 +12,7 @@ use hrefdex_api::params::Params;
 use hrefdex_api::{OutputFormat, ParseOptions, Request};
 use hrefdex_gen::{GenOptions, Truth, crawl_file_name, generate};
 use hrefdex_index::import::Quiet;
+use hrefdex_index::store::heads::{HeadOptions, head_key};
 use hrefdex_index::{Index, import};
 use hrefdex_query::Engine;
 use serde_json::Value as Json;
@@ -785,4 +786,92 @@ fn late_materialised_backlinks_equal_the_one_pass_answers() {
         "from=backlinks&limit=1&order_by=link_type:desc",
     ];
     plans_for_large_targets_answer_alike(&shapes);
+}
+
+/// The shared web imported again into an index of its own, with heads for every target of
+/// more than 50 links, 30 links each (the shared index has none: its targets are below
+/// the default threshold).
+fn headed() -> &'static Engine {
+    static HEADED: OnceLock<Engine> = OnceLock::new();
+    HEADED.get_or_init(|| {
+        let dir = web()._dir.path();
+        let root = dir.join("headed");
+        let index = Index::open(&root).unwrap().with_heads(HeadOptions {
+            min_rows: 50,
+            rows: HEAD_ROWS,
+        });
+        for k in 0..3 {
+            import(
+                &index,
+                &[dir.join("web").join(crawl_file_name(k))],
+                1,
+                &Quiet,
+            )
+            .unwrap();
+        }
+        drop(index);
+        Engine::open(&root).unwrap()
+    })
+}
+
+const HEAD_ROWS: usize = 30;
+
+/// `backlinks` answered from heads is the answer of the general path, byte for byte:
+/// for pages inside the head, pages that run past its end (answered by the general
+/// path), explicit default orders, every format; requests that cannot use a head (a
+/// `where`, another order) are unchanged too.
+#[test]
+fn heads_answer_backlinks_like_the_general_path() {
+    let engine = headed();
+    let version = engine.index().resolve(None).unwrap().unwrap();
+    let stored = engine.index().read_table(&version, "links_head").unwrap();
+    let keys: BTreeSet<String> = stored
+        .iter()
+        .flat_map(|b| {
+            let keys = b.column_by_name("head").unwrap();
+            let keys = keys
+                .as_any()
+                .downcast_ref::<datafusion::arrow::array::StringArray>()
+                .unwrap();
+            keys.iter().flatten().map(str::to_owned).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut headed_targets = 0;
+    for t in &web().truth.targets {
+        let q = target_query(t);
+        if keys.contains(&head_key(
+            &request(&format!("from=backlinks&{q}")).key_ranges(),
+        )) {
+            headed_targets += 1;
+        }
+        for shape in [
+            "limit=5",
+            "limit=3&offset=4",
+            "limit=30",
+            "limit=10&offset=20",
+            "limit=10&offset=25",
+            "limit=1000",
+            "limit=7&order_by=ahrefs_rank:desc&output=xml",
+            "limit=6&order_by=ahrefs_rank:desc,url_from:asc,url_to:asc&output=php",
+            "limit=0",
+            "limit=5&select=url_from,anchor,ahrefs_rank",
+            "limit=5&where=nofollow=false",
+            "limit=5&order_by=first_seen:desc",
+        ] {
+            let q = format!("from=backlinks&{q}&{shape}");
+            let request = request(&q);
+            let body = |engine: &Engine| engine.answer(&request).unwrap().encode(request.output);
+            let (got, plain) = (body(engine), body(&web().engine));
+            assert!(
+                got == plain,
+                "{q}:\n with heads: {}\n without: {}",
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&plain)
+            );
+        }
+    }
+    assert!(
+        headed_targets >= 3,
+        "only {headed_targets} targets have a head"
+    );
 }

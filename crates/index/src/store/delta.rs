@@ -44,7 +44,7 @@ pub const TEXT_PAGE_BYTES: usize = 4_096;
 /// Columns of long text that lookups return but never filter, group or sort on.
 fn long_text(table: &str) -> &'static [&'static str] {
     match table {
-        "links_in" => &["text_pre", "text_post", "title", "url_from"],
+        "links_in" | "links_head" => &["text_pre", "text_post", "title", "url_from"],
         _ => &[],
     }
 }
@@ -60,7 +60,7 @@ fn long_text(table: &str) -> &'static [&'static str] {
 /// a `domain_rating` call, the commonest request of all.
 fn without_dictionary(table: &str) -> &'static [&'static str] {
     match table {
-        "links_in" => &[
+        "links_in" | "links_head" => &[
             "url_from",
             "text_pre",
             "text_post",
@@ -94,6 +94,7 @@ fn without_dictionary(table: &str) -> &'static [&'static str] {
 /// The column a table is sorted by, the one lookups range over.
 fn sort_key(table: &str) -> Option<&'static str> {
     match table {
+        "links_head" => Some("head"),
         "links_in" | "link_events" => Some("to_key"),
         "links_out" => Some("from_key"),
         "pages" => Some("url_key"),
@@ -115,7 +116,7 @@ fn sort_key(table: &str) -> Option<&'static str> {
 /// bytes per link on disk").
 fn compression(table: &str) -> Compression {
     match table {
-        "links_in" | "domains" => Compression::LZ4_RAW,
+        "links_in" | "links_head" | "domains" => Compression::LZ4_RAW,
         _ => Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()),
     }
 }
@@ -193,15 +194,30 @@ pub async fn overwrite(
     schema: &SchemaRef,
     batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
 ) -> Result<u64, StoreError> {
+    write(path, schema, batches, SaveMode::Overwrite).await
+}
+
+/// Writes `batches` as new files and commits them, with a `remove` for every current
+/// file when `mode` is [`SaveMode::Overwrite`]; returns the new version.
+async fn write(
+    path: &Path,
+    schema: &SchemaRef,
+    batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
+    mode: SaveMode,
+) -> Result<u64, StoreError> {
     let table = open_or_create(path, schema).await?;
     let snapshot = table.snapshot()?;
     let log_store = table.log_store();
-    let removes: Vec<Action> = snapshot
-        .snapshot()
-        .file_views(log_store.as_ref(), None)
-        .map_ok(|f| Action::Remove(f.remove_action(true)))
-        .try_collect()
-        .await?;
+    let removes: Vec<Action> = if mode == SaveMode::Overwrite {
+        snapshot
+            .snapshot()
+            .file_views(log_store.as_ref(), None)
+            .map_ok(|f| Action::Remove(f.remove_action(true)))
+            .try_collect()
+            .await?
+    } else {
+        Vec::new()
+    };
     // A table written by an older hrefdex has an older schema: the new version carries
     // the new one (added columns are nullable, so older versions still read).
     let wanted = StructType::try_from_arrow(schema.as_ref())?;
@@ -221,7 +237,7 @@ pub async fn overwrite(
     actions.extend(removes);
     actions.extend(evolved.map(Action::Metadata));
     let operation = DeltaOperation::Write {
-        mode: SaveMode::Overwrite,
+        mode,
         partition_by: None,
         predicate: None,
     };
@@ -248,19 +264,14 @@ fn with_schema(
     serde_json::from_value(value).map_err(corrupt)
 }
 
-/// Appends `batches` to the table in one commit; returns the new version.
+/// Appends `batches` in one commit (taking `schema` if the table has an older one);
+/// returns the new version.
 pub async fn append(
     path: &Path,
     schema: &SchemaRef,
     batches: Vec<RecordBatch>,
 ) -> Result<u64, StoreError> {
-    let mut table = open_or_create(path, schema).await?;
-    let mut writer = RecordBatchWriter::for_table(&table)?
-        .with_writer_properties(writer_properties(table_name(path)));
-    for batch in batches {
-        writer.write(batch).await?;
-    }
-    Ok(writer.flush_and_commit(&mut table).await?)
+    write(path, schema, batches.into_iter().map(Ok), SaveMode::Append).await
 }
 
 /// The data files of a table version, as local paths.

@@ -6,6 +6,7 @@
 //! <root>/pages/         crawled pages
 //! <root>/domains/       registrable domains with DR
 //! <root>/link_events/   new/lost link events
+//! <root>/links_head/    the first backlinks of each large target (see [`heads`])
 //! <root>/manifest/      one row per index version: the version of each table above
 //! <root>/keywords/      imported search rankings (outside the versioned index)
 //! <root>/.lock          held by a running import
@@ -19,6 +20,7 @@
 //! versions nobody points to; the next build simply writes over them.
 
 mod delta;
+pub mod heads;
 pub mod restore;
 pub mod schema;
 pub mod serialize;
@@ -37,8 +39,12 @@ use thiserror::Error;
 
 use crate::state::IndexState;
 
-/// The data tables, in commit order.
+/// The data tables every index version has, in commit order.
 pub const TABLES: [&str; 5] = ["links_in", "links_out", "pages", "domains", "link_events"];
+
+/// The heads of large targets ([`heads`]): written with every version since it was added
+/// (older versions have none, and their lookups take the general path).
+pub const LINKS_HEAD: &str = "links_head";
 
 /// A storage failure, with the path or table it concerns.
 #[derive(Debug, Error)]
@@ -106,6 +112,8 @@ pub struct IndexVersion {
     pub committed_at: i64,
     /// Delta version of each table in [`TABLES`] order.
     pub tables: [u64; 5],
+    /// Delta version of [`LINKS_HEAD`] (`None` for versions written before it existed).
+    pub links_head: Option<u64>,
     /// What the build did (JSON).
     pub summary: serde_json::Value,
 }
@@ -113,6 +121,9 @@ pub struct IndexVersion {
 impl IndexVersion {
     /// The Delta version of a data table.
     pub fn table_version(&self, table: &str) -> Option<u64> {
+        if table == LINKS_HEAD {
+            return self.links_head;
+        }
         TABLES
             .iter()
             .position(|t| *t == table)
@@ -139,6 +150,8 @@ pub struct TableStats {
 #[derive(Debug)]
 pub struct Index {
     root: PathBuf,
+    /// Which targets get a head at the next commit.
+    heads: heads::HeadOptions,
     /// Drives `deltalake`'s async API for this synchronous one. Always `Some` until drop.
     rt: Option<tokio::runtime::Runtime>,
 }
@@ -177,7 +190,18 @@ impl Index {
             .enable_all()
             .build()
             .map_err(StoreError::Runtime)?;
-        Ok(Index { root, rt: Some(rt) })
+        Ok(Index {
+            root,
+            heads: heads::HeadOptions::default(),
+            rt: Some(rt),
+        })
+    }
+
+    /// This index, writing heads as `options` say at its next commits (tests use small
+    /// ones on small webs).
+    pub fn with_heads(mut self, options: heads::HeadOptions) -> Index {
+        self.heads = options;
+        self
     }
 
     /// Runs one of `deltalake`'s futures to completion on this index's runtime.
@@ -274,6 +298,9 @@ impl Index {
             let version = col("index_version")?;
             let tables: Vec<&Int64Array> =
                 TABLES.iter().map(|t| col(t)).collect::<Result<_, _>>()?;
+            let head = b
+                .column_by_name(LINKS_HEAD)
+                .and_then(|c| c.as_any().downcast_ref::<Int64Array>());
             for i in 0..b.num_rows() {
                 let v = |a: &Int64Array| u64::try_from(a.value(i)).unwrap_or(0);
                 out.push(IndexVersion {
@@ -286,6 +313,9 @@ impl Index {
                         v(tables[3]),
                         v(tables[4]),
                     ],
+                    links_head: head
+                        .filter(|h| h.is_valid(i))
+                        .map(|h| u64::try_from(h.value(i)).unwrap_or(0)),
                     summary: serde_json::from_str(summary.value(i))
                         .unwrap_or(serde_json::Value::Null),
                 });
@@ -361,19 +391,19 @@ impl Index {
     }
 
     /// Writes every data table of `state` as a new Delta version of its own; returns those
-    /// versions in [`TABLES`] order.
+    /// versions in [`TABLES`] order, and the version of [`LINKS_HEAD`].
     ///
     /// Tables are independent until the manifest names them, so they are written in
     /// parallel, one per core, largest first: serialising and compressing three link
     /// tables is most of an import's write time.
-    fn write_tables(&self, state: &IndexState) -> Result<[u64; 5], StoreError> {
-        /// Indexes into [`TABLES`], largest table first.
-        const LARGEST_FIRST: [usize; 5] = [0, 1, 4, 2, 3];
+    fn write_tables(&self, state: &IndexState) -> Result<([u64; 5], u64), StoreError> {
+        /// Indexes into [`TABLES`] (5 is [`LINKS_HEAD`]), largest table first.
+        const LARGEST_FIRST: [usize; 6] = [0, 1, 4, 2, 5, 3];
         let ranks = serialize::Ranks::new(state);
         let next = AtomicUsize::new(0);
         let workers = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
-            .min(TABLES.len());
+            .min(LARGEST_FIRST.len());
         let write = || -> Result<Vec<(usize, u64)>, StoreError> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -381,12 +411,20 @@ impl Index {
                 .map_err(|e| StoreError::io(&self.root, e))?;
             let mut written = Vec::new();
             while let Some(&i) = LARGEST_FIRST.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let table = TABLES[i];
+                let table = TABLES.get(i).copied().unwrap_or(LINKS_HEAD);
+                let heads;
                 let (schema, batches): (&SchemaRef, serialize::Batches<'_>) = match table {
                     "links_in" => (&schema::LINKS, serialize::links_in(state, &ranks)),
                     "links_out" => (&schema::LINKS_OUT, serialize::links_out(state, &ranks)),
                     "pages" => (&schema::PAGES, serialize::pages(state, &ranks)),
                     "domains" => (&schema::DOMAINS, serialize::domains(state)),
+                    LINKS_HEAD => {
+                        heads = heads::heads(state, &ranks.links_in, &ranks.link_row, self.heads);
+                        (
+                            &schema::LINKS_HEAD,
+                            serialize::links_head(state, &ranks, &heads),
+                        )
+                    }
                     _ => (&schema::LINK_EVENTS, serialize::link_events(state, &ranks)),
                 };
                 fail_point(&format!("before:{table}"));
@@ -407,13 +445,16 @@ impl Index {
                 })
                 .collect()
         });
-        let mut tables = [0u64; 5];
+        let (mut tables, mut head) = ([0u64; 5], 0);
         for result in results {
             for (i, version) in result? {
-                tables[i] = version;
+                match tables.get_mut(i) {
+                    Some(table) => *table = version,
+                    None => head = version,
+                }
             }
         }
-        Ok(tables)
+        Ok((tables, head))
     }
 
     /// Writes `state` as the next index version (see the module docs for the protocol).
@@ -423,7 +464,7 @@ impl Index {
         summary: &serde_json::Value,
     ) -> Result<IndexVersion, StoreError> {
         let next = self.versions()?.last().map_or(0, |v| v.version + 1);
-        let tables = self.write_tables(state)?;
+        let (tables, links_head) = self.write_tables(state)?;
         let committed_at = chrono::Utc::now().timestamp();
         let row = RecordBatch::try_new(
             SchemaRef::clone(&schema::MANIFEST),
@@ -451,6 +492,9 @@ impl Index {
                     i64::try_from(tables[4]).unwrap_or(i64::MAX),
                 ])),
                 Arc::new(StringArray::from(vec![summary.to_string()])),
+                Arc::new(Int64Array::from(vec![
+                    i64::try_from(links_head).unwrap_or(i64::MAX),
+                ])),
             ],
         )?;
         fail_point("before:manifest");
@@ -466,6 +510,7 @@ impl Index {
             version: next,
             committed_at,
             tables,
+            links_head: Some(links_head),
             summary: summary.clone(),
         })
     }
@@ -474,7 +519,9 @@ impl Index {
     pub fn stats(&self, version: &IndexVersion) -> Result<Vec<TableStats>, StoreError> {
         TABLES
             .iter()
-            .map(|&table| {
+            .copied()
+            .chain(version.links_head.map(|_| LINKS_HEAD))
+            .map(|table| {
                 let v = version.table_version(table).unwrap_or(0);
                 let (rows, bytes, files) =
                     self.block_on(delta::size(&self.table_path(table), v))?;

@@ -102,6 +102,14 @@ fn link_fields_but(without: &[&str]) -> SchemaRef {
 /// referring page's key is in `pages`).
 pub static LINKS: LazyLock<SchemaRef> = LazyLock::new(|| link_fields_but(&["from_key"]));
 
+/// `links_head`: the heads of large targets (see [`super::heads`]): the head's key (the
+/// sort key), then the columns of [`LINKS`].
+pub static LINKS_HEAD: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = vec![s("head")];
+    fields.extend(LINKS.fields().iter().map(|f| f.as_ref().clone()));
+    Arc::new(Schema::new(fields))
+});
+
 /// The columns `links_out` leaves to `links_in`: the snippets, the bulk of a link row,
 /// which readers of `links_out` take from `links_in` by `link` when they need them.
 pub const LINKS_IN_ONLY: [&str; 2] = ["text_pre", "text_post"];
@@ -213,5 +221,8 @@ pub static MANIFEST: LazyLock<SchemaRef> = LazyLock::new(|| {
         i64f("domains"),
         i64f("link_events"),
         s("summary"),
+        // Added after the first release: nullable, so manifests written before still read
+        // (their versions have no heads).
+        Field::new("links_head", DataType::Int64, true),
     ]))
 });

@@ -236,9 +236,9 @@ pub struct Ranks {
     url: Vec<u32>,
     anchor: Vec<u32>,
     /// Link ids in `links_in` order.
-    links_in: Vec<u32>,
+    pub(crate) links_in: Vec<u32>,
     /// Row in `links_in` by link id: what every table stores as `link`.
-    link_row: Vec<u32>,
+    pub(crate) link_row: Vec<u32>,
 }
 
 impl Ranks {
@@ -345,6 +345,38 @@ fn link_batches<'a>(
 /// `links_in`: every link, sorted by target key, then referring key, kind and anchor.
 pub fn links_in<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
     link_batches(s, ranks, ranks.links_in.clone(), &schema::LINKS)
+}
+
+/// `links_head`: the links of each head in `heads` (sorted by key), under its key.
+pub fn links_head<'a>(
+    s: &'a IndexState,
+    ranks: &'a Ranks,
+    heads: &'a [super::heads::Head],
+) -> Batches<'a> {
+    let rows: Vec<(&'a str, u32)> = heads
+        .iter()
+        .flat_map(|h| h.links.iter().map(move |&id| (h.key.as_str(), id)))
+        .collect();
+    let columns: Vec<usize> = schema::LINKS
+        .fields()
+        .iter()
+        .filter_map(|f| schema::LINK_COLUMNS.index_of(f.name()).ok())
+        .collect();
+    let stores = Stored::of(&schema::LINKS);
+    batches(rows, move |chunk| {
+        let mut cols = LinkColumns {
+            stores,
+            ..LinkColumns::default()
+        };
+        for &(_, id) in chunk {
+            cols.push(s, id, ranks.link_row[id as usize]);
+        }
+        let links = RecordBatch::try_new(SchemaRef::clone(&schema::LINK_COLUMNS), cols.arrays())?
+            .project(&columns)?;
+        let mut arrays = vec![strs(chunk.iter().map(|&(key, _)| key).collect())];
+        arrays.extend(links.columns().iter().cloned());
+        RecordBatch::try_new(SchemaRef::clone(&schema::LINKS_HEAD), arrays)
+    })
 }
 
 /// `links_out`: every link but its snippets, sorted by referring key, then target key,

@@ -174,6 +174,71 @@ fn a_table_written_with_an_older_schema_takes_the_new_one() {
     assert_eq!(v2, v1 + 1);
 }
 
+/// A manifest written before `links_head` existed takes the column with the next commit;
+/// its old rows read as versions without heads.
+#[test]
+fn a_manifest_without_heads_gets_them_from_the_next_commit() {
+    use deltalake::arrow::array::{Int64Array, StringArray, TimestampMicrosecondArray};
+    use deltalake::arrow::datatypes::Schema;
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut state = IndexState::default();
+    state
+        .merge(vec![visit(
+            "http://a.com/",
+            1_700_000_000,
+            &["http://x.com/"],
+        )])
+        .unwrap();
+    state.compute_authority().unwrap();
+    let v0 = index.commit(&state, &serde_json::json!({})).unwrap();
+    assert!(v0.links_head.is_some());
+    // Rewrite the manifest as older builds wrote it: the same row, no `links_head`.
+    let old: SchemaRef = Arc::new(Schema::new(
+        schema::MANIFEST
+            .fields()
+            .iter()
+            .filter(|f| f.name() != LINKS_HEAD)
+            .map(|f| f.as_ref().clone())
+            .collect::<Vec<_>>(),
+    ));
+    let int = |v: u64| Arc::new(Int64Array::from(vec![v as i64])) as Arc<dyn Array>;
+    let mut columns = vec![
+        int(0),
+        Arc::new(TimestampMicrosecondArray::from(vec![0]).with_timezone("UTC")) as Arc<dyn Array>,
+    ];
+    columns.extend(v0.tables.iter().map(|&v| int(v)));
+    columns.push(Arc::new(StringArray::from(vec!["{}"])));
+    std::fs::remove_dir_all(index.table_path("manifest")).unwrap();
+    index
+        .overwrite_table(
+            "manifest",
+            &old,
+            vec![RecordBatch::try_new(SchemaRef::clone(&old), columns).unwrap()],
+        )
+        .unwrap();
+    let versions = index.versions().unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].links_head, None);
+    assert_eq!(versions[0].table_version(LINKS_HEAD), None);
+
+    let v1 = index.commit(&state, &serde_json::json!({})).unwrap();
+    let versions = index.versions().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].links_head, None);
+    assert_eq!(versions[1].links_head, v1.links_head);
+    assert!(v1.links_head.is_some());
+    let tables: Vec<&str> = index
+        .stats(&versions[1])
+        .unwrap()
+        .iter()
+        .map(|t| t.table)
+        .collect();
+    assert!(tables.contains(&LINKS_HEAD));
+    assert_eq!(index.stats(&versions[0]).unwrap().len(), TABLES.len());
+}
+
 /// Events of `s` as (target URL, referring URL, time, kind, reason), in a fixed order.
 fn event_list(s: &IndexState) -> Vec<(String, String, i64, &'static str, Option<&'static str>)> {
     let mut v: Vec<_> = s

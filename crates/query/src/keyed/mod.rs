@@ -31,6 +31,7 @@ use datafusion::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderO
 use datafusion::parquet::file::metadata::PageIndexPolicy;
 use datafusion::physical_plan::ExecutionPlan;
 use hrefdex_api::Request;
+use hrefdex_index::store::heads::head_key;
 use hrefdex_url::{KeyRange, registrable_domain};
 
 pub(crate) use exec::TargetScanExec;
@@ -44,6 +45,7 @@ use sparse::SparseIndex;
 pub(crate) struct TargetKeys {
     ranges: Vec<(String, String)>,
     domain: Vec<(String, String)>,
+    head: Vec<(String, String)>,
 }
 
 /// Which key of the target a [`KeyedTable`] is sorted by.
@@ -53,14 +55,17 @@ pub(crate) enum KeyKind {
     Target,
     /// The target's registrable domain (`domains.domain`).
     Domain,
+    /// The key of the target's head (`links_head.head`, see
+    /// [`hrefdex_index::store::heads`]).
+    Head,
 }
 
 impl TargetKeys {
     /// The keys of `request`'s target (none for a request without one: its scans read
     /// nothing).
     pub(crate) fn new(request: &Request) -> TargetKeys {
-        let ranges = request
-            .key_ranges()
+        let target_ranges = request.key_ranges();
+        let ranges = target_ranges
             .iter()
             .map(|r| (r.lower().to_owned(), r.upper_exclusive()))
             .collect();
@@ -71,13 +76,23 @@ impl TargetKeys {
             .map(|r| (r.lower().to_owned(), r.upper_exclusive()))
             .into_iter()
             .collect();
-        TargetKeys { ranges, domain }
+        let head = (!target_ranges.is_empty())
+            .then(|| KeyRange::Exact(head_key(&target_ranges)))
+            .map(|r| (r.lower().to_owned(), r.upper_exclusive()))
+            .into_iter()
+            .collect();
+        TargetKeys {
+            ranges,
+            domain,
+            head,
+        }
     }
 
     pub(crate) fn ranges(&self, kind: KeyKind) -> &[(String, String)] {
         match kind {
             KeyKind::Target => &self.ranges,
             KeyKind::Domain => &self.domain,
+            KeyKind::Head => &self.head,
         }
     }
 }

@@ -11,6 +11,10 @@
 //!
 //! Pass 2 runs only when pass 1 leaves many more rows than wanted (many ties on the first
 //! key); otherwise pass 3 reads the candidates directly.
+//!
+//! Before all that, the commonest request of all (no `where` or `having`, the default
+//! order) is answered from the target's *head* when it has one: its first live external
+//! links in that order, stored apart by the import ([`hrefdex_index::store::heads`]).
 
 use std::sync::Arc;
 
@@ -22,10 +26,11 @@ use datafusion::arrow::compute::{SortOptions, concat, filter, sort_to_indices};
 use datafusion::arrow::datatypes::{Int32Type, Int64Type, TimestampMicrosecondType, UInt64Type};
 use datafusion::dataframe::DataFrame;
 use datafusion::error::DataFusionError;
-use datafusion::logical_expr::{Expr, col};
+use datafusion::logical_expr::{Expr, col, lit};
 use hrefdex_api::Request;
 use hrefdex_api::catalogue::Direction;
 use hrefdex_api::encode::Answer;
+use hrefdex_index::store::LINKS_HEAD;
 
 use super::{finish_rows, live_backlinks, order_and_page};
 use crate::engine::{QueryError, Snapshot};
@@ -43,6 +48,9 @@ fn stored(name: &str) -> Expr {
 const DIRECT_READ_FACTOR: usize = 4;
 
 pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Answer, QueryError> {
+    if let Some(answer) = from_head(snapshot, request).await? {
+        return Ok(answer);
+    }
     let wanted =
         usize::try_from(request.offset.saturating_add(request.limit)).unwrap_or(usize::MAX);
     if !snapshot.late_materialisation("links_in", wanted)? {
@@ -83,6 +91,32 @@ pub(super) async fn answer(snapshot: &Snapshot, request: &Request) -> Result<Ans
     let snapshot = snapshot.with_row_ids("links_in", rows)?;
     let df = live_backlinks(&snapshot, request, |n| Some(stored(n))).await?;
     finish_rows(df, request, stored).await
+}
+
+/// The answer read from the target's head, when that is the answer: the request has no
+/// `where` or `having`, takes the default order, and gets a whole page back. A head is the
+/// first rows of the target's answer in that order (ties broken by the row's position,
+/// which the head keeps in the order it stores its rows), but it may stop short of the
+/// target's links, so a page that runs past its end is answered by the general path.
+/// `None` when the version or the target has no head, or the request cannot use it.
+async fn from_head(snapshot: &Snapshot, request: &Request) -> Result<Option<Answer>, QueryError> {
+    let default_order = request
+        .effective_order()
+        .iter()
+        .map(|k| (k.column.name, k.direction))
+        .eq(request.table.default_order.iter().copied());
+    if !snapshot.has_heads()
+        || !request.where_.is_empty()
+        || !request.having.is_empty()
+        || !default_order
+    {
+        return Ok(None);
+    }
+    let head = snapshot
+        .target(LINKS_HEAD)?
+        .filter(col("lost_at").is_null().and(col("internal").eq(lit(false))))?;
+    let answer = finish_rows(head, request, stored).await?;
+    Ok((answer.rows.len() as u64 == request.limit).then_some(answer))
 }
 
 /// The target's live backlinks that pass the request's `where` and `having`.
