@@ -1,5 +1,6 @@
 //! One index version registered in a DataFusion session.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -103,6 +104,11 @@ pub struct Snapshot {
     staged: Arc<Vec<Arc<StagedTable>>>,
     /// See [`Engine::set_late_materialisation_rows`].
     late_rows: usize,
+    /// The key of every head in `links_head` (none for versions written before heads),
+    /// so that a target without one costs no scan.
+    heads: Arc<HashSet<String>>,
+    /// Answers read from a head so far (see [`Snapshot::answers_from_heads`]).
+    head_answers: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -160,6 +166,8 @@ impl Snapshot {
             keyed: Arc::clone(&self.keyed),
             staged: Arc::clone(&self.staged),
             late_rows: self.late_rows,
+            heads: Arc::clone(&self.heads),
+            head_answers: Arc::clone(&self.head_answers),
         }
     }
 
@@ -235,9 +243,21 @@ impl Snapshot {
         Ok(Some(self.keyed_table(table)?.estimated_rows(&keys)?))
     }
 
-    /// Whether this version has heads (`links_head`, see `tables::backlinks`).
-    pub(crate) fn has_heads(&self) -> bool {
-        self.keyed.iter().any(|(name, _)| *name == LINKS_HEAD)
+    /// How many answers this version has read from heads (`links_head`, see
+    /// docs/query.md, "Heads") rather than from the target's rows in `links_in`.
+    pub fn answers_from_heads(&self) -> u64 {
+        self.head_answers.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts one answer read from a head.
+    pub(crate) fn answered_from_head(&self) {
+        self.head_answers
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether this version has a head (`links_head`, see `tables::backlinks`) under `key`.
+    pub(crate) fn has_head(&self, key: &str) -> bool {
+        self.heads.contains(key)
     }
 
     pub(crate) fn keyed_table(&self, table: &str) -> Result<Arc<KeyedTable>, QueryError> {
@@ -261,6 +281,39 @@ impl Snapshot {
         let plan = LogicalPlanBuilder::scan(name, provider_as_source(keyed), None)?.build()?;
         Ok(DataFrame::new(self.ctx.state(), plan))
     }
+}
+
+/// The distinct `head` keys of `links_head`'s files: only that column is read (dictionary
+/// encoded, a few hundred keys for a table of a hundred thousand rows).
+fn head_keys(files: &[std::path::PathBuf]) -> Result<HashSet<String>, QueryError> {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::parquet::arrow::ProjectionMask;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let mut keys = HashSet::new();
+    for path in files {
+        let file = std::fs::File::open(path)
+            .map_err(|e| DataFusionError::Execution(format!("{}: {e}", path.display())))?;
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new(file).map_err(DataFusionError::from)?;
+        let mask = ProjectionMask::columns(builder.parquet_schema(), ["head"]);
+        for batch in builder
+            .with_projection(mask)
+            .build()
+            .map_err(DataFusionError::from)?
+        {
+            let batch = batch?;
+            let column = batch.column(0).as_string_opt::<i32>().ok_or_else(|| {
+                DataFusionError::Execution(format!("{}: head is not text", path.display()))
+            })?;
+            for key in column.iter().flatten() {
+                if !keys.contains(key) {
+                    keys.insert(key.to_owned());
+                }
+            }
+        }
+    }
+    Ok(keys)
 }
 
 impl Engine {
@@ -356,6 +409,7 @@ impl Engine {
             .with_metadata_cache_limit(METADATA_CACHE_BYTES)
             .build_arc()?;
         let mut keyed = Vec::new();
+        let mut heads = HashSet::new();
         let mut names = Vec::new();
         let mut registered = Vec::new();
         // Each table, and the key of the target it is sorted by.
@@ -386,9 +440,12 @@ impl Engine {
                 .map(|_| (LINKS_HEAD, &schema::LINKS_HEAD, ("head", KeyKind::Head))),
         ) {
             let files = self.index.table_files(&version, table)?;
-            if table == LINKS_HEAD && files.is_empty() {
-                // No target was large enough for a head.
-                continue;
+            if table == LINKS_HEAD {
+                heads = head_keys(&files)?;
+                if files.is_empty() {
+                    // No target was large enough for a head.
+                    continue;
+                }
             }
             let target = KeyedTable::new(
                 format!("target_{table}"),
@@ -429,6 +486,8 @@ impl Engine {
             keyed: Arc::new(keyed),
             staged: Arc::new(staged),
             late_rows: self.late_rows.load(std::sync::atomic::Ordering::Relaxed),
+            heads: Arc::new(heads),
+            head_answers: Arc::default(),
         })
     }
 

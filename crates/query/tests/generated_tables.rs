@@ -825,39 +825,53 @@ fn heads_answer_backlinks_like_the_general_path() {
     let engine = headed();
     let version = engine.index().resolve(None).unwrap().unwrap();
     let stored = engine.index().read_table(&version, "links_head").unwrap();
-    let keys: BTreeSet<String> = stored
-        .iter()
-        .flat_map(|b| {
-            let keys = b.column_by_name("head").unwrap();
-            let keys = keys
-                .as_any()
-                .downcast_ref::<datafusion::arrow::array::StringArray>()
-                .unwrap();
-            keys.iter().flatten().map(str::to_owned).collect::<Vec<_>>()
-        })
-        .collect();
-    let mut headed_targets = 0;
+    // Rows per head key.
+    let mut heads: BTreeMap<String, u64> = BTreeMap::new();
+    for b in &stored {
+        let keys = b.column_by_name("head").unwrap();
+        let keys = keys
+            .as_any()
+            .downcast_ref::<datafusion::arrow::array::StringArray>()
+            .unwrap();
+        for key in keys.iter().flatten() {
+            *heads.entry(key.to_owned()).or_default() += 1;
+        }
+    }
+    // Each shape, and the (offset, limit) it asks when a head can answer it.
+    let shapes = [
+        ("limit=5", Some((0, 5))),
+        ("limit=3&offset=4", Some((4, 3))),
+        ("limit=30", Some((0, 30))),
+        ("limit=10&offset=20", Some((20, 10))),
+        ("limit=10&offset=25", Some((25, 10))),
+        ("limit=1000", Some((0, 1000))),
+        ("limit=7&order_by=ahrefs_rank:desc&output=xml", Some((0, 7))),
+        (
+            "limit=6&order_by=ahrefs_rank:desc,url_from:asc,url_to:asc&output=php",
+            Some((0, 6)),
+        ),
+        ("limit=0", Some((0, 0))),
+        ("limit=5&select=url_from,anchor,ahrefs_rank", Some((0, 5))),
+        ("limit=5&where=nofollow=false", None),
+        ("limit=5&order_by=first_seen:desc", None),
+    ];
+    let (mut headed_targets, mut expected) = (0, 0);
+    let from_heads = engine.latest().unwrap().answers_from_heads();
     for t in &web().truth.targets {
         let q = target_query(t);
-        if keys.contains(&head_key(
-            &request(&format!("from=backlinks&{q}")).key_ranges(),
-        )) {
-            headed_targets += 1;
-        }
-        for shape in [
-            "limit=5",
-            "limit=3&offset=4",
-            "limit=30",
-            "limit=10&offset=20",
-            "limit=10&offset=25",
-            "limit=1000",
-            "limit=7&order_by=ahrefs_rank:desc&output=xml",
-            "limit=6&order_by=ahrefs_rank:desc,url_from:asc,url_to:asc&output=php",
-            "limit=0",
-            "limit=5&select=url_from,anchor,ahrefs_rank",
-            "limit=5&where=nofollow=false",
-            "limit=5&order_by=first_seen:desc",
-        ] {
+        let head_rows = heads
+            .get(&head_key(
+                &request(&format!("from=backlinks&{q}")).key_ranges(),
+            ))
+            .copied();
+        headed_targets += usize::from(head_rows.is_some());
+        for (shape, page) in shapes {
+            // A head answers a page that lies inside it.
+            if let (Some(rows), Some((offset, limit))) = (head_rows, page)
+                && offset + limit <= rows
+            {
+                expected += 1;
+            }
             let q = format!("from=backlinks&{q}&{shape}");
             let request = request(&q);
             let body = |engine: &Engine| engine.answer(&request).unwrap().encode(request.output);
@@ -874,4 +888,7 @@ fn heads_answer_backlinks_like_the_general_path() {
         headed_targets >= 3,
         "only {headed_targets} targets have a head"
     );
+    let answered = engine.latest().unwrap().answers_from_heads() - from_heads;
+    assert_eq!(answered, expected, "answers read from heads");
+    assert!(expected >= 5 * headed_targets as u64);
 }

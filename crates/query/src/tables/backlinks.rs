@@ -31,6 +31,7 @@ use hrefdex_api::Request;
 use hrefdex_api::catalogue::Direction;
 use hrefdex_api::encode::Answer;
 use hrefdex_index::store::LINKS_HEAD;
+use hrefdex_index::store::heads::head_key;
 
 use super::{finish_rows, live_backlinks, order_and_page};
 use crate::engine::{QueryError, Snapshot};
@@ -105,10 +106,10 @@ async fn from_head(snapshot: &Snapshot, request: &Request) -> Result<Option<Answ
         .iter()
         .map(|k| (k.column.name, k.direction))
         .eq(request.table.default_order.iter().copied());
-    if !snapshot.has_heads()
-        || !request.where_.is_empty()
+    if !request.where_.is_empty()
         || !request.having.is_empty()
         || !default_order
+        || !snapshot.has_head(&head_key(&request.key_ranges()))
     {
         return Ok(None);
     }
@@ -116,7 +117,11 @@ async fn from_head(snapshot: &Snapshot, request: &Request) -> Result<Option<Answ
         .target(LINKS_HEAD)?
         .filter(col("lost_at").is_null().and(col("internal").eq(lit(false))))?;
     let answer = finish_rows(head, request, stored).await?;
-    Ok((answer.rows.len() as u64 == request.limit).then_some(answer))
+    if answer.rows.len() as u64 != request.limit {
+        return Ok(None);
+    }
+    snapshot.answered_from_head();
+    Ok(Some(answer))
 }
 
 /// The target's live backlinks that pass the request's `where` and `having`.
