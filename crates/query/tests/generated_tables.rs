@@ -892,3 +892,61 @@ fn heads_answer_backlinks_like_the_general_path() {
     assert_eq!(answered, expected, "answers read from heads");
     assert!(expected >= 5 * headed_targets as u64);
 }
+
+/// `as_of` answers from an earlier index version: version 0 of the shared index (three
+/// crawls, one version each) answers exactly as an index of the first crawl alone, table
+/// by table and target by target; a date before the first commit is an error, and one
+/// after the last answers as the latest.
+#[test]
+fn as_of_answers_from_an_earlier_version() {
+    let dir = web()._dir.path();
+    let root = dir.join("first-crawl");
+    let index = Index::open(&root).unwrap();
+    import(
+        &index,
+        &[dir.join("web").join(crawl_file_name(0))],
+        1,
+        &Quiet,
+    )
+    .unwrap();
+    drop(index);
+    let first = Engine::open(&root).unwrap();
+    let body = |engine: &Engine, q: &str| {
+        let request = request(q);
+        match engine.answer(&request) {
+            Ok(answer) => answer.encode(request.output),
+            Err(e) => format!("error: {e}").into_bytes(),
+        }
+    };
+    let mut differ_from_latest = 0;
+    for t in &web().truth.targets {
+        let q = target_query(t);
+        for table in [
+            "backlinks",
+            "refdomains",
+            "anchors",
+            "metrics_extended",
+            "backlinks_new_lost",
+        ] {
+            let q = format!("from={table}&{q}&limit=50");
+            let old = body(&web().engine, &format!("{q}&as_of=0"));
+            let alone = body(&first, &q);
+            assert!(
+                old == alone,
+                "{q}&as_of=0:\n {}\n first crawl alone: {}",
+                String::from_utf8_lossy(&old),
+                String::from_utf8_lossy(&alone)
+            );
+            differ_from_latest += usize::from(old != body(&web().engine, &q));
+            assert_eq!(
+                body(&web().engine, &format!("{q}&as_of=2100-01-01")),
+                body(&web().engine, &q),
+                "{q}: a date after the last commit is the latest"
+            );
+        }
+    }
+    // The later crawls changed something, so version 0 was really read.
+    assert!(differ_from_latest > 0);
+    let early = request("from=backlinks&target=example.com&mode=domain&as_of=2000-01-01");
+    assert!(web().engine.snapshot(early.as_of).is_err());
+}
