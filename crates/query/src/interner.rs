@@ -8,6 +8,7 @@
 
 use std::hash::BuildHasher;
 
+use datafusion::arrow::array::StringArray;
 use hashbrown::HashTable;
 
 /// Distinct strings numbered in order of first sight (0, 1, 2, …), their bytes kept
@@ -66,9 +67,11 @@ impl Interner {
         (id, true)
     }
 
-    /// The string numbered `id`.
-    pub(crate) fn get(&self, id: u32) -> &str {
-        string_at(&self.bytes, &self.ends, id as usize)
+    /// Every string, in the order of their numbers, as one Arrow array.
+    pub(crate) fn to_array(&self) -> StringArray {
+        (0..self.ends.len())
+            .map(|id| Some(string_at(&self.bytes, &self.ends, id)))
+            .collect()
     }
 
     /// How many distinct strings were interned.
@@ -104,9 +107,10 @@ mod tests {
         assert_eq!(names.intern("b.example"), (0, false));
         assert_eq!(names.intern(""), (1, false));
         assert_eq!(names.len(), 3);
+        let array = names.to_array();
         assert_eq!(
-            (names.get(0), names.get(1), names.get(2)),
-            ("b.example", "", "a.example")
+            array.iter().collect::<Vec<_>>(),
+            [Some("b.example"), Some(""), Some("a.example")]
         );
     }
 
@@ -129,9 +133,12 @@ mod tests {
             let (id, new) = names.intern(w);
             assert_eq!(id, want, "{w}");
             assert_eq!(new, reference.len() as u32 == next + 1);
-            assert_eq!(names.get(id), w);
         }
         assert_eq!(names.len(), reference.len());
+        let array = names.to_array();
+        for (w, id) in &reference {
+            assert_eq!(array.value(*id as usize), *w);
+        }
         assert!(names.heap_bytes() > 0);
     }
 }

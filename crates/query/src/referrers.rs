@@ -5,7 +5,11 @@
 //! `anchors`) fold the target's links by hand over these numbers (see
 //! [`crate::interner`] for why).
 
-use datafusion::arrow::array::{Array, AsArray, Int32Array, StringArray};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Int32Array, StringArray, TimestampMicrosecondArray,
+};
 use datafusion::arrow::datatypes::{Int32Type, TimestampMicrosecondType};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
@@ -138,6 +142,11 @@ impl<T: datafusion::arrow::datatypes::ArrowPrimitiveType> Optional<'_, T> {
     pub(crate) fn get(&self, row: usize) -> Option<T::Native> {
         self.0.is_valid(row).then(|| self.0.value(row))
     }
+}
+
+/// Microseconds as a UTC timestamp array (the type of the index's dates).
+pub(crate) fn utc_micros(values: impl Iterator<Item = Option<i64>>) -> ArrayRef {
+    Arc::new(TimestampMicrosecondArray::from_iter(values).with_timezone("UTC"))
 }
 
 /// The earlier of two optional values (`None` when both are).

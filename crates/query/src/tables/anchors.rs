@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray, TimestampMicrosecondArray};
+use datafusion::arrow::array::Int64Array;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::{Expr, col};
@@ -16,7 +16,7 @@ use super::{finish_grouped, live_backlinks};
 use crate::engine::{QueryError, Snapshot};
 use crate::interner::Interner;
 use crate::plans::fold_batches;
-use crate::referrers::{LinkColumns, Referrers, max_of, min_of};
+use crate::referrers::{LinkColumns, Referrers, max_of, min_of, utc_micros};
 
 /// Columns that filter link rows before grouping, and what they read.
 fn row_level(name: &str) -> Option<Expr> {
@@ -147,23 +147,16 @@ impl Anchors {
 
     /// The anchors as one batch of [`GROUPS`].
     fn into_batch(self) -> Result<RecordBatch, QueryError> {
-        let texts = &self.anchors;
-        let anchor: StringArray = (0..texts.len() as u32)
-            .map(|a| Some(texts.get(a)))
-            .collect();
         let g = &self.groups;
-        let ts = |v: Vec<Option<i64>>| -> ArrayRef {
-            Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
-        };
         Ok(RecordBatch::try_new(
             groups_schema(),
             vec![
-                Arc::new(anchor),
+                Arc::new(self.anchors.to_array()),
                 Arc::new(Int64Array::from_iter_values(g.iter().map(|g| g.backlinks))),
                 Arc::new(Int64Array::from_iter_values(g.iter().map(|g| g.refpages))),
                 Arc::new(Int64Array::from_iter_values(g.iter().map(|g| g.refdomains))),
-                ts(g.iter().map(|g| g.first_seen).collect()),
-                ts(g.iter().map(|g| g.last_visited).collect()),
+                utc_micros(g.iter().map(|g| g.first_seen)),
+                utc_micros(g.iter().map(|g| g.last_visited)),
             ],
         )?)
     }

@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    ArrayRef, Int32Array, Int64Array, StringArray, TimestampMicrosecondArray,
-};
+use datafusion::arrow::array::{Int32Array, Int64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::{Expr, col};
@@ -17,7 +15,7 @@ use crate::engine::{QueryError, Snapshot};
 use crate::host_udf::class_c;
 use crate::interner::Interner;
 use crate::plans::fold_batches;
-use crate::referrers::{LinkColumns, Referrers, max_of, min_of};
+use crate::referrers::{LinkColumns, Referrers, max_of, min_of, utc_micros};
 
 /// Columns that filter link rows before grouping, and what they read.
 pub(super) fn row_level(name: &str) -> Option<Expr> {
@@ -153,22 +151,15 @@ impl RefDomains {
 
     /// The domains as one batch of [`GROUPS`].
     fn into_batch(self) -> Result<RecordBatch, QueryError> {
-        let names = self.referrers.domains();
-        let refdomain: StringArray = (0..names.len() as u32)
-            .map(|d| Some(names.get(d)))
-            .collect();
         let g = &self.groups;
-        let ts = |v: Vec<Option<i64>>| -> ArrayRef {
-            Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
-        };
         Ok(RecordBatch::try_new(
             groups_schema(),
             vec![
-                Arc::new(refdomain),
+                Arc::new(self.referrers.domains().to_array()),
                 Arc::new(Int64Array::from_iter_values(g.iter().map(|g| g.backlinks))),
                 Arc::new(Int64Array::from_iter_values(g.iter().map(|g| g.refpages))),
-                ts(g.iter().map(|g| g.first_seen).collect()),
-                ts(g.iter().map(|g| g.last_visited).collect()),
+                utc_micros(g.iter().map(|g| g.first_seen)),
+                utc_micros(g.iter().map(|g| g.last_visited)),
                 Arc::new(Int32Array::from_iter(g.iter().map(|g| g.domain_rating))),
             ],
         )?)
