@@ -86,24 +86,16 @@ impl<'a> LinkColumns<'a> {
             .ok_or_else(|| DataFusionError::Internal(format!("link rows without {name}")))
     }
 
-    fn typed<T>(&self, name: &str, cast: Option<&'a T>, wanted: &str) -> Result<&'a T> {
-        cast.ok_or_else(|| DataFusionError::Internal(format!("link column {name} is not {wanted}")))
-    }
-
     /// A string column.
     pub(crate) fn strings(&self, name: &str) -> Result<Strings<'a>> {
         let c = self.column(name)?;
-        Ok(Strings(self.typed(
-            name,
-            c.as_string_opt::<i32>(),
-            "Utf8",
-        )?))
+        Ok(Strings(typed(name, c.as_string_opt::<i32>(), "Utf8")?))
     }
 
     /// A timestamp column, as microseconds.
     pub(crate) fn times(&self, name: &str) -> Result<Optional<'a, TimestampMicrosecondType>> {
         let c = self.column(name)?;
-        let times = self.typed(
+        let times = typed(
             name,
             c.as_primitive_opt::<TimestampMicrosecondType>(),
             "a timestamp in microseconds",
@@ -114,9 +106,14 @@ impl<'a> LinkColumns<'a> {
     /// An Int32 column.
     pub(crate) fn ints(&self, name: &str) -> Result<Optional<'a, Int32Type>> {
         let c = self.column(name)?;
-        let ints: &Int32Array = self.typed(name, c.as_primitive_opt::<Int32Type>(), "Int32")?;
+        let ints: &Int32Array = typed(name, c.as_primitive_opt::<Int32Type>(), "Int32")?;
         Ok(Optional(ints))
     }
+}
+
+/// `cast`, the column `name` as `wanted`, or an error naming both.
+fn typed<'a, T>(name: &str, cast: Option<&'a T>, wanted: &str) -> Result<&'a T> {
+    cast.ok_or_else(|| DataFusionError::Internal(format!("link column {name} is not {wanted}")))
 }
 
 /// A string column whose nulls read as empty strings.

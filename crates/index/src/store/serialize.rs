@@ -315,6 +315,44 @@ fn batches<'a, T: 'a>(
     }))
 }
 
+/// The columns of `schema` (a projection of [`schema::LINK_COLUMNS`]) for the links
+/// `ids`, each built from its link.
+struct LinkProjection {
+    columns: Vec<usize>,
+    stores: Stored,
+}
+
+impl LinkProjection {
+    fn of(schema: &SchemaRef) -> LinkProjection {
+        LinkProjection {
+            columns: schema
+                .fields()
+                .iter()
+                .filter_map(|f| schema::LINK_COLUMNS.index_of(f.name()).ok())
+                .collect(),
+            stores: Stored::of(schema),
+        }
+    }
+
+    /// One batch of the links `ids`.
+    fn batch(
+        &self,
+        s: &IndexState,
+        ranks: &Ranks,
+        ids: impl Iterator<Item = u32>,
+    ) -> Result<RecordBatch, ArrowError> {
+        let mut cols = LinkColumns {
+            stores: self.stores,
+            ..LinkColumns::default()
+        };
+        for id in ids {
+            cols.push(s, id, ranks.link_row[id as usize]);
+        }
+        RecordBatch::try_new(SchemaRef::clone(&schema::LINK_COLUMNS), cols.arrays())?
+            .project(&self.columns)
+    }
+}
+
 /// Batches of the links `order` lists, with the columns of `schema` (a projection of
 /// [`schema::LINK_COLUMNS`]).
 fn link_batches<'a>(
@@ -323,22 +361,9 @@ fn link_batches<'a>(
     order: Vec<u32>,
     schema: &SchemaRef,
 ) -> Batches<'a> {
-    let columns: Vec<usize> = schema
-        .fields()
-        .iter()
-        .filter_map(|f| schema::LINK_COLUMNS.index_of(f.name()).ok())
-        .collect();
-    let stores = Stored::of(schema);
+    let projection = LinkProjection::of(schema);
     batches(order, move |chunk| {
-        let mut cols = LinkColumns {
-            stores,
-            ..LinkColumns::default()
-        };
-        for &id in chunk {
-            cols.push(s, id, ranks.link_row[id as usize]);
-        }
-        RecordBatch::try_new(SchemaRef::clone(&schema::LINK_COLUMNS), cols.arrays())?
-            .project(&columns)
+        projection.batch(s, ranks, chunk.iter().copied())
     })
 }
 
@@ -347,7 +372,8 @@ pub fn links_in<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
     link_batches(s, ranks, ranks.links_in.clone(), &schema::LINKS)
 }
 
-/// `links_head`: the links of each head in `heads` (sorted by key), under its key.
+/// `links_head`: the links of each head in `heads` (sorted by key), under its key, with
+/// the columns of `links_in`.
 pub fn links_head<'a>(
     s: &'a IndexState,
     ranks: &'a Ranks,
@@ -357,22 +383,9 @@ pub fn links_head<'a>(
         .iter()
         .flat_map(|h| h.links.iter().map(move |&id| (h.key.as_str(), id)))
         .collect();
-    let columns: Vec<usize> = schema::LINKS
-        .fields()
-        .iter()
-        .filter_map(|f| schema::LINK_COLUMNS.index_of(f.name()).ok())
-        .collect();
-    let stores = Stored::of(&schema::LINKS);
+    let projection = LinkProjection::of(&schema::LINKS);
     batches(rows, move |chunk| {
-        let mut cols = LinkColumns {
-            stores,
-            ..LinkColumns::default()
-        };
-        for &(_, id) in chunk {
-            cols.push(s, id, ranks.link_row[id as usize]);
-        }
-        let links = RecordBatch::try_new(SchemaRef::clone(&schema::LINK_COLUMNS), cols.arrays())?
-            .project(&columns)?;
+        let links = projection.batch(s, ranks, chunk.iter().map(|&(_, id)| id))?;
         let mut arrays = vec![strs(chunk.iter().map(|&(key, _)| key).collect())];
         arrays.extend(links.columns().iter().cloned());
         RecordBatch::try_new(SchemaRef::clone(&schema::LINKS_HEAD), arrays)
