@@ -4,19 +4,13 @@
 //! their cause chain, and the process exits 1; API errors (a request the v2 protocol
 //! rejects) exit 2 after printing the exact error body.
 
+mod allocator;
 mod cmd;
 
 use std::io::ErrorKind;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-/// mimalloc rather than the system allocator. An import holds a whole crawl batch of
-/// small strings while the extractor allocates and frees 8–64 KB decoder buffers per
-/// gzip member; glibc's allocator fragments under that pattern (resident memory was 4×
-/// the live data), mimalloc's size-segregated pages do not, and it is faster per call.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// hrefdex: a self-hosted backlink index that speaks the Ahrefs API v2 protocol.
 ///

@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::from_extract::{Unusable, visit_from_observation};
 use crate::merge::{MergeError, MergeSummary};
+use crate::store::serialize::Ranks;
 use crate::store::{Index, IndexVersion, StoreError};
 use crate::visit::PageVisit;
 
@@ -49,7 +50,7 @@ pub enum ImportError {
 
 /// Told about progress; called from several threads.
 pub trait Progress: Sync {
-    /// A new phase starts (`extract`, `load`, `merge`, `ratings`, `write`).
+    /// A new phase starts (`extract`, `load`, `merge`, `ratings`, `order`, `write`).
     fn phase(&self, name: &'static str);
     /// One more page extracted.
     fn page(&self);
@@ -78,7 +79,8 @@ pub struct ImportReport {
     pub links_total: u64,
     /// Wall-clock seconds.
     pub seconds: f64,
-    /// Wall-clock seconds per phase, in order (`extract`, `load`, `merge`, `ratings`, `write`).
+    /// Wall-clock seconds per phase, in order (`extract`, `load`, `merge`, `ratings`,
+    /// `order`, `write`).
     pub phases: Vec<(&'static str, f64)>,
 }
 
@@ -179,12 +181,15 @@ pub fn import(
     state.compute_sitewide();
     state.compute_authority()?;
 
+    phases.start("order");
+    let ranks = Ranks::new(&state);
+
     phases.start("write");
     let summary = serde_json::json!({
         "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         "merge": &merge,
     });
-    let version = index.commit(&state, &summary)?;
+    let version = index.commit_ranked(&state, &ranks, &summary)?;
     Ok(ImportReport {
         version,
         extract,

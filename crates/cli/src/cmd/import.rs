@@ -53,6 +53,7 @@ impl Progress for Bar {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    crate::allocator::keep_freed_memory();
     let index = Index::open(&args.index.path)
         .with_context(|| format!("opening index {}", args.index.path.display()))?;
     let bar = ProgressBar::new_spinner();

@@ -396,10 +396,13 @@ impl Index {
     /// Tables are independent until the manifest names them, so they are written in
     /// parallel, one per core, largest first: serialising and compressing three link
     /// tables is most of an import's write time.
-    fn write_tables(&self, state: &IndexState) -> Result<([u64; 5], u64), StoreError> {
+    fn write_tables(
+        &self,
+        state: &IndexState,
+        ranks: &serialize::Ranks,
+    ) -> Result<([u64; 5], u64), StoreError> {
         /// Indexes into [`TABLES`] (5 is [`LINKS_HEAD`]), largest table first.
         const LARGEST_FIRST: [usize; 6] = [0, 1, 4, 2, 5, 3];
-        let ranks = serialize::Ranks::new(state);
         let next = AtomicUsize::new(0);
         let workers = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
@@ -414,18 +417,18 @@ impl Index {
                 let table = TABLES.get(i).copied().unwrap_or(LINKS_HEAD);
                 let heads;
                 let (schema, batches): (&SchemaRef, serialize::Batches<'_>) = match table {
-                    "links_in" => (&schema::LINKS, serialize::links_in(state, &ranks)),
-                    "links_out" => (&schema::LINKS_OUT, serialize::links_out(state, &ranks)),
-                    "pages" => (&schema::PAGES, serialize::pages(state, &ranks)),
+                    "links_in" => (&schema::LINKS, serialize::links_in(state, ranks)),
+                    "links_out" => (&schema::LINKS_OUT, serialize::links_out(state, ranks)),
+                    "pages" => (&schema::PAGES, serialize::pages(state, ranks)),
                     "domains" => (&schema::DOMAINS, serialize::domains(state)),
                     LINKS_HEAD => {
                         heads = heads::heads(state, &ranks.links_in, &ranks.link_row, self.heads);
                         (
                             &schema::LINKS_HEAD,
-                            serialize::links_head(state, &ranks, &heads),
+                            serialize::links_head(state, ranks, &heads),
                         )
                     }
-                    _ => (&schema::LINK_EVENTS, serialize::link_events(state, &ranks)),
+                    _ => (&schema::LINK_EVENTS, serialize::link_events(state, ranks)),
                 };
                 fail_point(&format!("before:{table}"));
                 let version =
@@ -463,8 +466,19 @@ impl Index {
         state: &IndexState,
         summary: &serde_json::Value,
     ) -> Result<IndexVersion, StoreError> {
+        self.commit_ranked(state, &serialize::Ranks::new(state), summary)
+    }
+
+    /// [`Index::commit`] with the rows' order already computed (`ranks` must be
+    /// `Ranks::new(state)`): an import times the ordering as a phase of its own.
+    pub fn commit_ranked(
+        &self,
+        state: &IndexState,
+        ranks: &serialize::Ranks,
+        summary: &serde_json::Value,
+    ) -> Result<IndexVersion, StoreError> {
         let next = self.versions()?.last().map_or(0, |v| v.version + 1);
-        let (tables, links_head) = self.write_tables(state)?;
+        let (tables, links_head) = self.write_tables(state, ranks)?;
         let committed_at = chrono::Utc::now().timestamp();
         let row = RecordBatch::try_new(
             SchemaRef::clone(&schema::MANIFEST),

@@ -11,6 +11,7 @@ use deltalake::arrow::array::{
 };
 use deltalake::arrow::datatypes::SchemaRef;
 use deltalake::arrow::error::ArrowError;
+use rayon::prelude::*;
 
 use super::schema;
 use crate::state::{IndexState, LinkEvent};
@@ -243,17 +244,29 @@ pub struct Ranks {
 
 impl Ranks {
     /// Ranks the URLs, anchors and links of `s`.
+    ///
+    /// The two string sorts run side by side and the link sort on every core: at 10M
+    /// links this ordering is a few seconds of an import that would otherwise leave a
+    /// core idle.
     pub fn new(s: &IndexState) -> Ranks {
-        let mut urls: Vec<u32> = (0..s.urls.len() as u32).collect();
-        urls.sort_unstable_by(|&a, &b| {
-            let (ia, ib) = (s.urls.info(a), s.urls.info(b));
-            ia.key.cmp(&ib.key).then_with(|| ia.url.cmp(&ib.url))
-        });
-        let mut anchors: Vec<u32> = (0..s.anchors.len() as u32).collect();
-        anchors.sort_unstable_by(|&a, &b| s.anchors.get(a).cmp(s.anchors.get(b)));
+        let (url, anchor) = rayon::join(
+            || {
+                let mut urls: Vec<u32> = (0..s.urls.len() as u32).collect();
+                urls.par_sort_unstable_by(|&a, &b| {
+                    let (ia, ib) = (s.urls.info(a), s.urls.info(b));
+                    ia.key.cmp(&ib.key).then_with(|| ia.url.cmp(&ib.url))
+                });
+                invert(&urls)
+            },
+            || {
+                let mut anchors: Vec<u32> = (0..s.anchors.len() as u32).collect();
+                anchors.par_sort_unstable_by(|&a, &b| s.anchors.get(a).cmp(s.anchors.get(b)));
+                invert(&anchors)
+            },
+        );
         let mut ranks = Ranks {
-            url: invert(&urls),
-            anchor: invert(&anchors),
+            url,
+            anchor,
             links_in: Vec::new(),
             link_row: Vec::new(),
         };
@@ -287,10 +300,11 @@ impl Ranks {
 
     fn link_order(&self, s: &IndexState, target_first: bool) -> Vec<u32> {
         let mut keyed: Vec<(u128, u32)> = (0..s.links.len() as u32)
+            .into_par_iter()
             .map(|id| self.link_key(s, id, target_first))
             .collect();
-        keyed.sort_unstable();
-        keyed.into_iter().map(|(_, id)| id).collect()
+        keyed.par_sort_unstable();
+        keyed.into_par_iter().map(|(_, id)| id).collect()
     }
 }
 
