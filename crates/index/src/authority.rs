@@ -18,16 +18,51 @@ use crate::state::{Authority, IndexState};
 /// L1 tolerance of the rating iterations: far below anything a 0–100 rating can show.
 pub const TOLERANCE: f64 = 1e-10;
 
+fn options() -> PageRankOptions {
+    PageRankOptions {
+        tolerance: TOLERANCE,
+        ..PageRankOptions::default()
+    }
+}
+
 impl IndexState {
+    /// Recomputes the sitewide flags, DR, `ahrefs_top` and UR, side by side: the three
+    /// read the links and nothing each other writes, and each is a single-threaded pass.
+    pub fn compute_ratings(&mut self) -> Result<(), RankError> {
+        let (sitewide, authority) = rayon::join(|| self.sitewide_flags(), || self.authority());
+        self.set_sitewide(&sitewide);
+        self.authority = authority?;
+        Ok(())
+    }
+
     /// Recomputes DR, `ahrefs_top` and UR from the live links.
     pub fn compute_authority(&mut self) -> Result<(), RankError> {
-        let options = PageRankOptions {
-            tolerance: TOLERANCE,
-            ..PageRankOptions::default()
-        };
-        let followed = || self.links.iter().filter(|l| l.is_live() && l.is_followed());
+        self.authority = self.authority()?;
+        Ok(())
+    }
 
-        let domain_edges: Vec<(u32, u32)> = followed()
+    /// DR, `ahrefs_top` and UR of the live links; the domain and page graphs are ranked
+    /// side by side.
+    fn authority(&self) -> Result<Authority, RankError> {
+        let (dr_raw, ur_raw) = rayon::join(|| self.domain_ranks(), || self.page_ranks());
+        let (dr_raw, ur_raw) = (dr_raw?, ur_raw?);
+        Ok(Authority {
+            dr: domain_rating(&dr_raw),
+            ahrefs_top: ahrefs_top(&dr_raw),
+            dr_raw,
+            ur: url_rating(&ur_raw),
+            ur_raw,
+        })
+    }
+
+    fn followed(&self) -> impl Iterator<Item = &crate::state::LinkState> {
+        self.links.iter().filter(|l| l.is_live() && l.is_followed())
+    }
+
+    /// Raw PageRank of the registrable-domain graph.
+    fn domain_ranks(&self) -> Result<Vec<f64>, RankError> {
+        let domain_edges: Vec<(u32, u32)> = self
+            .followed()
             .map(|l| {
                 (
                     self.urls.info(l.key.from).domain,
@@ -41,24 +76,18 @@ impl IndexState {
             .self_loops(SelfLoops::Drop)
             .duplicates(Duplicates::Merge)
             .build(&domain_edges)?;
-        let dr_raw = pagerank(&domain_graph, &options)?.scores;
+        Ok(pagerank(&domain_graph, &options())?.scores)
+    }
 
-        let page_edges: Vec<(u32, u32)> = followed().map(|l| (l.key.from, l.key.to)).collect();
+    /// Raw PageRank of the page graph.
+    fn page_ranks(&self) -> Result<Vec<f64>, RankError> {
+        let page_edges: Vec<(u32, u32)> = self.followed().map(|l| (l.key.from, l.key.to)).collect();
         let page_graph = GraphBuilder::new()
             .num_nodes(self.urls.len())
             .self_loops(SelfLoops::Drop)
             .duplicates(Duplicates::Merge)
             .build(&page_edges)?;
-        let ur_raw = pagerank(&page_graph, &options)?.scores;
-
-        self.authority = Authority {
-            dr: domain_rating(&dr_raw),
-            ahrefs_top: ahrefs_top(&dr_raw),
-            dr_raw,
-            ur: url_rating(&ur_raw),
-            ur_raw,
-        };
-        Ok(())
+        Ok(pagerank(&page_graph, &options())?.scores)
     }
 
     /// DR of a domain id (0 before the first computation).

@@ -178,8 +178,7 @@ pub fn import(
     let merge = state.merge(visits)?;
 
     phases.start("ratings");
-    state.compute_sitewide();
-    state.compute_authority()?;
+    state.compute_ratings()?;
 
     phases.start("order");
     let ranks = Ranks::new(&state);

@@ -9,8 +9,8 @@
 //! * [`store`]: the Delta tables and the manifest; [`import`](mod@import): the whole path
 //!   from archive files to a committed version.
 //!
-//! Flow: batch of visits → [`IndexState::merge`] → [`IndexState::compute_sitewide`] →
-//! [`IndexState::compute_authority`] → stored as one new index version.
+//! Flow: batch of visits → [`IndexState::merge`] → [`IndexState::compute_ratings`]
+//! (sitewide flags, DR, UR) → stored as one new index version.
 
 pub mod authority;
 pub mod events;

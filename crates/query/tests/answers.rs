@@ -60,8 +60,7 @@ fn build() -> (tempfile::TempDir, Engine) {
     ])
     .unwrap();
     s.merge(vec![visit("http://d.com/", T2, &[])]).unwrap();
-    s.compute_sitewide();
-    s.compute_authority().unwrap();
+    s.compute_ratings().unwrap();
     index.commit(&s, &serde_json::json!({})).unwrap();
     let engine = Engine::open(dir.path()).unwrap();
     (dir, engine)

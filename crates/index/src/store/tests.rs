@@ -33,8 +33,7 @@ fn commit_then_restore_gives_the_same_state() {
             &["http://x.com/"],
         )])
         .unwrap();
-    state.compute_sitewide();
-    state.compute_authority().unwrap();
+    state.compute_ratings().unwrap();
     let v0 = index
         .commit(&state, &serde_json::json!({"batch": 1}))
         .unwrap();
