@@ -477,6 +477,11 @@ impl Index {
         ranks: &serialize::Ranks,
         summary: &serde_json::Value,
     ) -> Result<IndexVersion, StoreError> {
+        debug_assert_eq!(
+            ranks.link_row.len(),
+            state.links.len(),
+            "ranks of another state"
+        );
         let next = self.versions()?.last().map_or(0, |v| v.version + 1);
         let (tables, links_head) = self.write_tables(state, ranks)?;
         let committed_at = chrono::Utc::now().timestamp();
