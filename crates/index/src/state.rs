@@ -358,8 +358,6 @@ pub struct IndexState {
     pub pages: FxHashMap<u32, PageState>,
     /// Every link ever seen.
     pub links: Vec<LinkState>,
-    /// Link ids by identity.
-    pub(crate) link_ids: FxHashMap<LinkKey, u32>,
     /// Link ids by referring page.
     pub(crate) page_links: FxHashMap<u32, Vec<u32>>,
     /// Every new/lost event, in time order within a batch.
@@ -374,7 +372,6 @@ impl IndexState {
     /// Adds a link restored from storage (keeps the lookup maps in step).
     pub(crate) fn push_link(&mut self, link: LinkState) -> u32 {
         let id = self.links.len() as u32;
-        self.link_ids.insert(link.key, id);
         self.page_links.entry(link.key.from).or_default().push(id);
         self.links.push(link);
         id
@@ -385,9 +382,22 @@ impl IndexState {
         self.page_links.get(&page).map_or(&[], Vec::as_slice)
     }
 
-    /// The link id of an identity.
+    /// The link id of an identity: a walk over its page's links, for one-off lookups.
+    /// (No index-wide map by identity is kept: the merge needs one page's links at a
+    /// time, and at 10M links such a map was a third of a gigabyte.)
     pub fn link_id(&self, key: &LinkKey) -> Option<u32> {
-        self.link_ids.get(key).copied()
+        self.links_of(key.from)
+            .iter()
+            .copied()
+            .find(|&id| self.links[id as usize].key == *key)
+    }
+
+    /// The links of a page by identity, to look its links up while it is merged.
+    pub(crate) fn page_link_ids(&self, page: u32) -> FxHashMap<LinkKey, u32> {
+        self.links_of(page)
+            .iter()
+            .map(|&id| (self.links[id as usize].key, id))
+            .collect()
     }
 
     /// Live links.

@@ -165,7 +165,6 @@ impl IndexState {
         self.pages.reserve(pages);
         self.page_links.reserve(pages);
         self.links.reserve(links);
-        self.link_ids.reserve(links);
         self.events.reserve(links);
     }
 
@@ -228,6 +227,7 @@ impl IndexState {
         }
 
         let seen_links = links_on_visit(visit);
+        let mut ids = self.page_link_ids(page_id);
         let mut seen: FxHashSet<u32> = FxHashSet::default();
         for link in seen_links {
             let to = self.urls.intern(&link.url_to, &mut self.domains);
@@ -238,7 +238,7 @@ impl IndexState {
                 link_type: link.link_type,
                 anchor,
             };
-            let id = match self.link_ids.get(&key).copied() {
+            let id = match ids.get(&key).copied() {
                 Some(id) if seen.contains(&id) => continue, // the same link twice on one page
                 Some(id) => {
                     let state = &mut self.links[id as usize];
@@ -259,6 +259,7 @@ impl IndexState {
                 }
                 None => {
                     let id = self.push_link(LinkState::new(key, t, first_visit));
+                    ids.insert(key, id);
                     self.events.push(LinkEvent {
                         link: id,
                         time: t,

@@ -6,6 +6,7 @@ use deltalake::arrow::array::{
     TimestampMicrosecondArray,
 };
 use hrefdex_url::NormalUrl;
+use rustc_hash::FxHashMap;
 
 use super::StoreError;
 use crate::state::{
@@ -228,6 +229,9 @@ pub fn restore(
             }
         }
     }
+    // Links by identity, built only for events of older builds (which name their link by
+    // its columns instead of its `links_in` row).
+    let mut by_key: Option<FxHashMap<LinkKey, u32>> = None;
     for batch in events {
         let c = Cols {
             batch,
@@ -253,7 +257,12 @@ pub fn restore(
                     .ok_or_else(unknown)?
             } else {
                 let key = link_key(&mut s, &c, i)?;
-                s.link_id(&key).ok_or_else(unknown)?
+                let by_key = by_key.get_or_insert_with(|| {
+                    (0..s.links.len() as u32)
+                        .map(|id| (s.links[id as usize].key, id))
+                        .collect()
+                });
+                by_key.get(&key).copied().ok_or_else(unknown)?
             };
             s.events.push(LinkEvent {
                 link,
