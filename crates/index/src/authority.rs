@@ -13,7 +13,7 @@ use hrefdex_rank::{
     pagerank, url_rating,
 };
 
-use crate::state::{Authority, IndexState};
+use crate::state::{Authority, IndexState, LinkState};
 
 /// L1 tolerance of the rating iterations: far below anything a 0–100 rating can show.
 pub const TOLERANCE: f64 = 1e-10;
@@ -27,7 +27,8 @@ fn options() -> PageRankOptions {
 
 impl IndexState {
     /// Recomputes the sitewide flags, DR, `ahrefs_top` and UR, side by side: the three
-    /// read the links and nothing each other writes, and each is a single-threaded pass.
+    /// read the links and nothing each other writes, and the PageRank sweeps of each graph
+    /// run on one thread.
     pub fn compute_ratings(&mut self) -> Result<(), RankError> {
         let (sitewide, authority) = rayon::join(|| self.sitewide_flags(), || self.authority());
         self.set_sitewide(&sitewide);
@@ -55,7 +56,7 @@ impl IndexState {
         })
     }
 
-    fn followed(&self) -> impl Iterator<Item = &crate::state::LinkState> {
+    fn followed(&self) -> impl Iterator<Item = &LinkState> {
         self.links.iter().filter(|l| l.is_live() && l.is_followed())
     }
 

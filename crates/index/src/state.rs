@@ -369,7 +369,7 @@ pub struct IndexState {
 }
 
 impl IndexState {
-    /// Adds a link restored from storage (keeps the lookup maps in step).
+    /// Adds a link (and keeps the map of links by page in step).
     pub(crate) fn push_link(&mut self, link: LinkState) -> u32 {
         let id = self.links.len() as u32;
         self.page_links.entry(link.key.from).or_default().push(id);
