@@ -4,6 +4,7 @@ use chrono::DateTime;
 use hrefdex_extract::{LinkObservation, PageObservation};
 use hrefdex_url::NormalUrl;
 
+use crate::texts::LinkTexts;
 use crate::visit::{LinkSeen, PageVisit};
 
 /// Why an observation could not become a visit.
@@ -24,8 +25,10 @@ pub fn visit_from_observation(obs: PageObservation) -> Result<PageVisit, Unusabl
         .map_err(|_| Unusable::BadTime)?
         .timestamp();
     let parse = |s: Option<String>| s.and_then(|s| NormalUrl::parse(&s).ok());
-    let mut links: Vec<LinkSeen> = obs.links.into_iter().filter_map(link_seen).collect();
-    links.shrink_to_fit();
+    // Sized once: collected from a filter, the vector would grow by doubling and keep
+    // up to twice the room it needs for as long as the batch is held.
+    let mut links = Vec::with_capacity(obs.links.len());
+    links.extend(obs.links.into_iter().filter_map(link_seen));
     let mut on_page = obs.on_page;
     for field in [
         &mut on_page.h1,
@@ -71,14 +74,12 @@ fn link_seen(l: LinkObservation) -> Option<LinkSeen> {
     Some(LinkSeen {
         url_to: NormalUrl::parse(&l.url_to).ok()?,
         link_type: l.link_type,
-        anchor: compact(l.anchor),
-        alt: compact(l.alt),
+        anchor: l.anchor.into_boxed_str(),
         image: l.image,
         nofollow: l.nofollow,
         ugc: l.ugc,
         sponsored: l.sponsored,
         redirect: l.redirect,
-        text_pre: compact(l.text_pre),
-        text_post: compact(l.text_post),
+        texts: LinkTexts::new(&l.text_pre, &l.text_post, &l.alt),
     })
 }

@@ -21,6 +21,7 @@ pub mod merge;
 pub mod sitewide;
 pub mod state;
 pub mod store;
+pub mod texts;
 pub mod time;
 pub mod visit;
 
@@ -31,4 +32,5 @@ pub use import::{ImportError, ImportReport, Progress, import};
 pub use merge::{MergeError, MergeSummary};
 pub use state::{IndexState, LinkState, LostReason, PageState};
 pub use store::{AsOf, Index, IndexVersion, StoreError};
+pub use texts::LinkTexts;
 pub use visit::{LinkSeen, LinkType, LinkTypeExt, PageVisit};

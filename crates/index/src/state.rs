@@ -5,6 +5,7 @@ use hrefdex_url::{NormalUrl, registrable_domain};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::texts::LinkTexts;
 use crate::visit::{LinkType, LinkTypeExt};
 
 /// Interns strings to dense `u32` ids.
@@ -273,12 +274,8 @@ pub struct LinkState {
     pub image: bool,
     /// 3xx code of a redirect link.
     pub redirect: u16,
-    /// Image alt text.
-    pub alt: Box<str>,
-    /// Text before the anchor.
-    pub text_pre: Box<str>,
-    /// Text after the anchor.
-    pub text_post: Box<str>,
+    /// Text before and after the anchor, and the image's alt text.
+    pub texts: LinkTexts,
     /// How it was first found.
     pub first_origin: Origin,
     /// How it was last found.

@@ -5,6 +5,8 @@
 
 use hrefdex_url::NormalUrl;
 
+use crate::texts::LinkTexts;
+
 pub use hrefdex_extract::LinkType;
 pub use hrefdex_extract::html::OnPage;
 
@@ -45,9 +47,7 @@ pub struct LinkSeen {
     /// Kind.
     pub link_type: LinkType,
     /// Anchor text (whitespace collapsed).
-    pub anchor: String,
-    /// `alt` of an image link, else empty.
-    pub alt: String,
+    pub anchor: Box<str>,
     /// Whether the link wraps an image.
     pub image: bool,
     /// rel=nofollow, or the page's meta robots says nofollow.
@@ -58,10 +58,8 @@ pub struct LinkSeen {
     pub sponsored: bool,
     /// The 3xx code of a redirect link, else 0.
     pub redirect: u16,
-    /// Text just before the anchor.
-    pub text_pre: String,
-    /// Text just after the anchor.
-    pub text_post: String,
+    /// Text just before and after the anchor, and the `alt` of an image link.
+    pub texts: LinkTexts,
 }
 
 impl LinkSeen {
@@ -70,15 +68,13 @@ impl LinkSeen {
         LinkSeen {
             url_to,
             link_type: LinkType::Href,
-            anchor: anchor.to_owned(),
-            alt: String::new(),
+            anchor: anchor.into(),
             image: false,
             nofollow: false,
             ugc: false,
             sponsored: false,
             redirect: 0,
-            text_pre: String::new(),
-            text_post: String::new(),
+            texts: LinkTexts::default(),
         }
     }
 

@@ -7,7 +7,7 @@ use hrefdex_api::encode::Answer;
 use hrefdex_api::params::Params;
 use hrefdex_api::value::Value;
 use hrefdex_api::{OutputFormat, ParseOptions, Request};
-use hrefdex_index::{Index, IndexState, LinkSeen, PageVisit};
+use hrefdex_index::{Index, IndexState, LinkSeen, LinkTexts, PageVisit};
 use hrefdex_query::Engine;
 use hrefdex_url::NormalUrl;
 
@@ -29,8 +29,7 @@ fn visit(url: &str, t: i64, links: &[(&str, &str, bool)]) -> PageVisit {
         .map(|(to, anchor, nofollow)| {
             let mut l = LinkSeen::href(NormalUrl::parse(to).unwrap(), anchor);
             l.nofollow = *nofollow;
-            l.text_pre = format!("before {anchor}");
-            l.text_post = format!("after {anchor}");
+            l.texts = LinkTexts::new(&format!("before {anchor}"), &format!("after {anchor}"), "");
             l
         })
         .collect();

@@ -33,6 +33,7 @@ use thiserror::Error;
 use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
+use crate::texts::LinkTexts;
 use crate::time::format;
 use crate::visit::{LinkSeen, LinkType, PageVisit};
 
@@ -393,9 +394,7 @@ impl LinkState {
             sponsored: false,
             image: false,
             redirect: 0,
-            alt: "".into(),
-            text_pre: "".into(),
-            text_post: "".into(),
+            texts: LinkTexts::default(),
             first_origin: origin,
             last_origin: origin,
         }
@@ -416,9 +415,7 @@ impl LinkState {
         self.sponsored = seen.sponsored;
         self.image = seen.image;
         self.redirect = seen.redirect;
-        self.alt = seen.alt.into_boxed_str();
-        self.text_pre = seen.text_pre.into_boxed_str();
-        self.text_post = seen.text_post.into_boxed_str();
+        self.texts = seen.texts;
     }
 }
 

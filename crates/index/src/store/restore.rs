@@ -12,6 +12,7 @@ use super::StoreError;
 use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
+use crate::texts::LinkTexts;
 use crate::visit::{LinkType, LinkTypeExt};
 
 /// Typed access to one batch's columns by name.
@@ -210,9 +211,11 @@ pub fn restore(
                 sponsored: c.b("sponsored")?.value(i),
                 image: c.b("image")?.value(i),
                 redirect: u16::try_from(c.i32("redirect")?.value(i)).unwrap_or(0),
-                alt: c.s("alt")?.value(i).into(),
-                text_pre: c.s("text_pre")?.value(i).into(),
-                text_post: c.s("text_post")?.value(i).into(),
+                texts: LinkTexts::new(
+                    c.s("text_pre")?.value(i),
+                    c.s("text_post")?.value(i),
+                    c.s("alt")?.value(i),
+                ),
                 first_origin: origin("first_origin")?,
                 last_origin: origin("last_origin")?,
             };

@@ -127,10 +127,11 @@ impl<'a> LinkColumns<'a> {
         self.to_domain.push(s.domains.get(to.domain));
         self.link_type.push(l.key.link_type.as_str());
         self.anchor.push(s.anchors.get(l.key.anchor));
-        self.alt.push(&l.alt);
-        self.text_pre.push(keep(self.stores.snippets, &l.text_pre));
+        self.alt.push(l.texts.alt());
+        self.text_pre
+            .push(keep(self.stores.snippets, l.texts.pre()));
         self.text_post
-            .push(keep(self.stores.snippets, &l.text_post));
+            .push(keep(self.stores.snippets, l.texts.post()));
         self.nofollow.push(l.nofollow);
         self.ugc.push(l.ugc);
         self.sponsored.push(l.sponsored);
