@@ -389,12 +389,14 @@ impl IndexState {
             .find(|&id| self.links[id as usize].key == *key)
     }
 
-    /// The links of a page by identity, to look its links up while it is merged.
-    pub(crate) fn page_link_ids(&self, page: u32) -> FxHashMap<LinkKey, u32> {
-        self.links_of(page)
-            .iter()
-            .map(|&id| (self.links[id as usize].key, id))
-            .collect()
+    /// The links of a page by identity, to look its links up while it is merged, with
+    /// room for `more` (a new page's links are added one by one, and a map grown step by
+    /// step rehashes every time it doubles).
+    pub(crate) fn page_link_ids(&self, page: u32, more: usize) -> FxHashMap<LinkKey, u32> {
+        let known = self.links_of(page);
+        let mut ids = FxHashMap::with_capacity_and_hasher(known.len() + more, Default::default());
+        ids.extend(known.iter().map(|&id| (self.links[id as usize].key, id)));
+        ids
     }
 
     /// Live links.

@@ -27,6 +27,9 @@
 //!    page's details; only the visit dates and status move.
 //! 6. Visits are applied in time order, so events come out in time order.
 
+use std::mem::take;
+
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashSet;
 use thiserror::Error;
 
@@ -85,64 +88,75 @@ impl IndexState {
             visits: visits.len() as u64,
             ..MergeSummary::default()
         };
-        // Group the visits by page, in time order.
-        visits.sort_by(|a, b| {
-            a.url
-                .as_str()
-                .cmp(b.url.as_str())
-                .then(a.visited.cmp(&b.visited))
-        });
-        let mut groups: Vec<Vec<PageVisit>> = Vec::new();
-        for v in visits {
-            match groups.last_mut() {
-                Some(g) if g[0].url == v.url => g.push(v),
-                _ => groups.push(vec![v]),
-            }
-        }
-        // Per page: the latest visit with content plus the unchanged revisits after it,
-        // then reconciled with what the index already has of the page.
-        let mut kept = Vec::new();
-        let mut stale: Vec<(String, i64, i64)> = Vec::new();
-        for group in groups {
-            let n = group.len();
-            let mut group = keep_latest_content(group);
-            summary.duplicates += (n - group.len()) as u64;
-            let indexed = self
-                .urls
-                .lookup(group[0].url.as_str())
-                .and_then(|id| self.pages.get(&id))
-                .map(|p| p.last_visited);
-            if let (Some(indexed), Some(newest)) = (indexed, group.last().map(|v| v.visited)) {
-                if newest < indexed {
-                    stale.push((group[0].url.to_string(), newest, indexed));
-                    continue;
-                }
-                let before = group.len();
-                group.retain(|v| v.visited > indexed);
-                summary.already_imported += (before - group.len()) as u64;
-            }
-            kept.extend(group);
-        }
-        if let Some((url, visited, last_visited)) = stale.first() {
-            return Err(MergeError::OutOfOrder {
-                url: url.clone(),
-                visited: format(*visited),
-                last_visited: format(*last_visited),
-                count: stale.len(),
-            });
-        }
-
-        kept.sort_by(|a, b| {
-            a.visited
-                .cmp(&b.visited)
-                .then(a.url.as_str().cmp(b.url.as_str()))
-        });
-        self.reserve_for(&kept);
-        for visit in kept {
-            self.apply(visit, &mut summary);
+        let order = self.apply_order(&visits, &mut summary)?;
+        self.reserve_for(order.iter().map(|&i| &visits[i as usize]));
+        for i in order {
+            self.apply(&mut visits[i as usize], &mut summary);
         }
         self.batches += 1;
         Ok(summary)
+    }
+
+    /// Which visits of a batch apply (rules 1 and 2), as positions in `visits` in the
+    /// order they apply: by time, then by URL.
+    ///
+    /// A visit is a few hundred bytes and a batch holds millions: they are sorted and
+    /// grouped by position, so that none of them moves (moving them cost a tenth of the
+    /// merge in copies and in fresh memory for the groups).
+    fn apply_order(
+        &self,
+        visits: &[PageVisit],
+        summary: &mut MergeSummary,
+    ) -> Result<Vec<u32>, MergeError> {
+        let url = |i: u32| visits[i as usize].url.as_str();
+        let visited = |i: u32| visits[i as usize].visited;
+        // Group the visits by page, in time order (ties in input order).
+        let mut by_page: Vec<u32> = (0..visits.len() as u32).collect();
+        by_page.par_sort_unstable_by(|&a, &b| {
+            url(a)
+                .cmp(url(b))
+                .then(visited(a).cmp(&visited(b)))
+                .then(a.cmp(&b))
+        });
+        // Per page: the latest visit with content plus the unchanged revisits after it,
+        // then reconciled with what the index already has of the page.
+        let mut kept = Vec::with_capacity(by_page.len());
+        let mut stale: Vec<(u32, i64)> = Vec::new();
+        for group in by_page.chunk_by(|&a, &b| url(a) == url(b)) {
+            let n = group.len();
+            let mut group = latest_content(visits, group);
+            summary.duplicates += (n - group.len()) as u64;
+            let indexed = self
+                .urls
+                .lookup(url(group[0]))
+                .and_then(|id| self.pages.get(&id))
+                .map(|p| p.last_visited);
+            if let (Some(indexed), Some(&newest)) = (indexed, group.last()) {
+                if visited(newest) < indexed {
+                    stale.push((newest, indexed));
+                    continue;
+                }
+                let before = group.len();
+                group = &group[group.partition_point(|&i| visited(i) <= indexed)..];
+                summary.already_imported += (before - group.len()) as u64;
+            }
+            kept.extend_from_slice(group);
+        }
+        if let Some(&(newest, last_visited)) = stale.first() {
+            return Err(MergeError::OutOfOrder {
+                url: url(newest).to_owned(),
+                visited: format(visited(newest)),
+                last_visited: format(last_visited),
+                count: stale.len(),
+            });
+        }
+        kept.par_sort_unstable_by(|&a, &b| {
+            visited(a)
+                .cmp(&visited(b))
+                .then(url(a).cmp(url(b)))
+                .then(a.cmp(&b))
+        });
+        Ok(kept)
     }
 
     /// Grows the tables once for what `visits` will most likely add: their pages the
@@ -151,7 +165,7 @@ impl IndexState {
     /// its maps a dozen times each, every step in fresh memory: page faults were 40 % of
     /// the merge's time on a virtual machine. The estimate is not padded: a hash table
     /// bigger than its contents spreads them over more memory pages than it needs.
-    fn reserve_for(&mut self, visits: &[PageVisit]) {
+    fn reserve_for<'v>(&mut self, visits: impl Iterator<Item = &'v PageVisit>) {
         let (mut pages, mut links) = (0, 0);
         for visit in visits {
             match self.urls.lookup(visit.url.as_str()) {
@@ -169,7 +183,9 @@ impl IndexState {
         self.events.reserve(links);
     }
 
-    fn apply(&mut self, visit: PageVisit, summary: &mut MergeSummary) {
+    /// Applies one visit, moving its texts and links into the index (what is left of
+    /// it is dropped with the batch).
+    fn apply(&mut self, visit: &mut PageVisit, summary: &mut MergeSummary) {
         let t = visit.visited;
         let page_id = self.urls.intern(&visit.url, &mut self.domains);
         let redirect_to = visit
@@ -214,22 +230,23 @@ impl IndexState {
             page.http_code = visit.http_code;
             page.redirect_to = redirect_to;
             page.canonical = canonical;
-            page.ip = visit.ip.as_str().into();
-            page.title = visit.title.as_str().into();
-            page.encoding = visit.encoding.as_str().into();
-            page.language = visit.language.as_str().into();
-            page.content_type = visit.content_type.as_str().into();
-            page.content_encoding = visit.content_encoding.as_str().into();
+            page.ip = take(&mut visit.ip).into_boxed_str();
+            page.title = take(&mut visit.title).into_boxed_str();
+            page.encoding = take(&mut visit.encoding).into_boxed_str();
+            page.language = take(&mut visit.language).into_boxed_str();
+            page.content_type = take(&mut visit.content_type).into_boxed_str();
+            page.content_encoding = take(&mut visit.content_encoding).into_boxed_str();
             page.page_size = visit.page_size;
             page.links_internal = visit.links_internal;
             page.links_external = visit.links_external;
             page.words = visit.words;
-            page.on_page.clone_from(&visit.on_page);
+            page.on_page = take(&mut visit.on_page);
         }
 
         let seen_links = links_on_visit(visit);
-        let mut ids = self.page_link_ids(page_id);
-        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        let mut ids = self.page_link_ids(page_id, seen_links.len());
+        let mut seen: FxHashSet<u32> =
+            FxHashSet::with_capacity_and_hasher(seen_links.len(), Default::default());
         for link in seen_links {
             let to = self.urls.intern(&link.url_to, &mut self.domains);
             let anchor = self.anchors.intern(&link.anchor);
@@ -315,27 +332,28 @@ impl IndexState {
     }
 }
 
-/// From one page's visits in time order: the last one with content and the unchanged
-/// revisits after it (or only the last visit, when all are revisits).
-fn keep_latest_content(mut run: Vec<PageVisit>) -> Vec<PageVisit> {
-    match run.iter().rposition(|v| !v.unchanged) {
-        Some(i) => run.split_off(i),
-        None => run.split_off(run.len().saturating_sub(1)),
+/// From one page's visits (positions in `visits`) in time order: the last one with
+/// content and the unchanged revisits after it (or only the last visit, when all are
+/// revisits).
+fn latest_content<'g>(visits: &[PageVisit], run: &'g [u32]) -> &'g [u32] {
+    match run.iter().rposition(|&i| !visits[i as usize].unchanged) {
+        Some(i) => &run[i..],
+        None => &run[run.len().saturating_sub(1)..],
     }
 }
 
-/// The links a visit carries, by its status.
-fn links_on_visit(visit: PageVisit) -> Vec<LinkSeen> {
+/// The links a visit carries, by its status (moved out of it).
+fn links_on_visit(visit: &mut PageVisit) -> Vec<LinkSeen> {
+    let links = take(&mut visit.links);
     match visit.http_code {
-        200..=299 => visit.links,
+        200..=299 => links,
         300..=399 => {
-            let mut links: Vec<LinkSeen> = visit
-                .links
+            let mut links: Vec<LinkSeen> = links
                 .into_iter()
                 .filter(|l| l.link_type == LinkType::Redirect)
                 .collect();
             if links.is_empty()
-                && let Some(to) = visit.redirect_to
+                && let Some(to) = visit.redirect_to.clone()
             {
                 let mut l = LinkSeen::href(to, "");
                 l.link_type = LinkType::Redirect;
