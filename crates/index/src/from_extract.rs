@@ -4,8 +4,9 @@ use chrono::DateTime;
 use hrefdex_extract::{LinkObservation, PageObservation};
 use hrefdex_url::NormalUrl;
 
+use crate::batch::{BatchLink, BatchUrls};
 use crate::texts::LinkTexts;
-use crate::visit::{LinkSeen, PageVisit};
+use crate::visit::PageVisit;
 
 /// Why an observation could not become a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -17,9 +18,13 @@ pub enum Unusable {
     BadTime,
 }
 
-/// Converts one page observation. Links whose target does not parse are dropped (the
-/// extractor only emits normal-form URLs, so this does not happen in practice).
-pub fn visit_from_observation(obs: PageObservation) -> Result<PageVisit, Unusable> {
+/// Converts one page observation, numbering its link targets in `urls`. Links whose
+/// target does not parse are dropped (the extractor only emits normal-form URLs, so this
+/// does not happen in practice).
+pub fn visit_from_observation(
+    obs: PageObservation,
+    urls: &BatchUrls,
+) -> Result<PageVisit<BatchLink>, Unusable> {
     let url = NormalUrl::parse(&obs.url).map_err(|_| Unusable::BadUrl)?;
     let visited = DateTime::parse_from_rfc3339(&obs.visited)
         .map_err(|_| Unusable::BadTime)?
@@ -28,7 +33,7 @@ pub fn visit_from_observation(obs: PageObservation) -> Result<PageVisit, Unusabl
     // Sized once: collected from a filter, the vector would grow by doubling and keep
     // up to twice the room it needs for as long as the batch is held.
     let mut links = Vec::with_capacity(obs.links.len());
-    links.extend(obs.links.into_iter().filter_map(link_seen));
+    links.extend(obs.links.into_iter().filter_map(|l| batch_link(l, urls)));
     let mut on_page = obs.on_page;
     for field in [
         &mut on_page.h1,
@@ -70,9 +75,9 @@ fn compact(mut s: String) -> String {
     s
 }
 
-fn link_seen(l: LinkObservation) -> Option<LinkSeen> {
-    Some(LinkSeen {
-        url_to: NormalUrl::parse(&l.url_to).ok()?,
+fn batch_link(l: LinkObservation, urls: &BatchUrls) -> Option<BatchLink> {
+    Some(BatchLink {
+        to: urls.intern_str(&l.url_to)?,
         link_type: l.link_type,
         anchor: l.anchor.into_boxed_str(),
         image: l.image,

@@ -14,6 +14,7 @@ use hrefdex_rank::RankError;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::batch::{Batch, BatchLink, BatchUrls};
 use crate::from_extract::{Unusable, visit_from_observation};
 use crate::merge::{MergeError, MergeSummary};
 use crate::store::serialize::Ranks;
@@ -118,14 +119,19 @@ impl<'a> Phases<'a> {
     }
 }
 
+/// What the extraction threads stage: the visits, and how many observations could not
+/// become one, by reason.
+type Staged = (Vec<PageVisit<BatchLink>>, BTreeMap<Unusable, u64>);
+
 struct VisitSink<'a> {
-    visits: Mutex<(Vec<PageVisit>, BTreeMap<Unusable, u64>)>,
+    visits: Mutex<Staged>,
+    urls: BatchUrls,
     progress: &'a dyn Progress,
 }
 
 impl PageSink for VisitSink<'_> {
     fn page(&self, page: PageObservation) -> Result<(), SinkError> {
-        let converted = visit_from_observation(page);
+        let converted = visit_from_observation(page, &self.urls);
         let mut guard = self
             .visits
             .lock()
@@ -163,6 +169,7 @@ pub fn import(
     phases.start("extract");
     let sink = VisitSink {
         visits: Mutex::new((Vec::new(), BTreeMap::new())),
+        urls: BatchUrls::default(),
         progress,
     };
     let extract = extract_files(files, threads, &sink)?;
@@ -170,12 +177,16 @@ pub fn import(
         .visits
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let batch = Batch {
+        urls: sink.urls.freeze(),
+        visits,
+    };
 
     phases.start("load");
     let base = index.resolve(None)?;
     let mut state = index.load_state(base.as_ref())?;
     phases.start("merge");
-    let merge = state.merge(visits)?;
+    let merge = state.merge_batch(batch)?;
 
     phases.start("ratings");
     state.compute_ratings()?;

@@ -13,6 +13,7 @@
 //! (sitewide flags, DR, UR) → stored as one new index version.
 
 pub mod authority;
+pub mod batch;
 pub mod events;
 pub mod from_extract;
 pub mod import;
@@ -25,6 +26,7 @@ pub mod texts;
 pub mod time;
 pub mod visit;
 
+pub use batch::{Batch, BatchLink, BatchUrls};
 /// The Arrow and Parquet versions the index is written with, for callers that read or
 /// write the same formats.
 pub use deltalake::{arrow, parquet};

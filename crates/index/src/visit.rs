@@ -84,9 +84,10 @@ impl LinkSeen {
     }
 }
 
-/// One HTTP response of a crawl, with the links found in it.
+/// One HTTP response of a crawl, with the links found in it: [`LinkSeen`]s as built in
+/// memory, or [`BatchLink`](crate::batch::BatchLink)s as a staged batch holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageVisit {
+pub struct PageVisit<L = LinkSeen> {
     /// The page, in normal form.
     pub url: NormalUrl,
     /// When it was fetched, in seconds since the epoch (UTC).
@@ -120,7 +121,7 @@ pub struct PageVisit {
     /// Headings, meta description, social tags, image alts, generator.
     pub on_page: OnPage,
     /// Links found on the page (empty for non-HTML and error pages).
-    pub links: Vec<LinkSeen>,
+    pub links: Vec<L>,
     /// The response is byte-identical to an earlier capture (a WARC `revisit` record):
     /// the page's links are all still there, and its details are unchanged.
     pub unchanged: bool,
@@ -148,6 +149,32 @@ impl PageVisit {
             on_page: OnPage::default(),
             links: Vec::new(),
             unchanged: false,
+        }
+    }
+}
+
+impl<L> PageVisit<L> {
+    /// The same visit with its links converted by `f`.
+    pub fn map_links<M>(self, f: impl FnOnce(Vec<L>) -> Vec<M>) -> PageVisit<M> {
+        PageVisit {
+            url: self.url,
+            visited: self.visited,
+            http_code: self.http_code,
+            redirect_to: self.redirect_to,
+            ip: self.ip,
+            title: self.title,
+            encoding: self.encoding,
+            language: self.language,
+            content_type: self.content_type,
+            content_encoding: self.content_encoding,
+            page_size: self.page_size,
+            canonical: self.canonical,
+            links_internal: self.links_internal,
+            links_external: self.links_external,
+            words: self.words,
+            on_page: self.on_page,
+            links: f(self.links),
+            unchanged: self.unchanged,
         }
     }
 }

@@ -33,6 +33,7 @@ use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashSet;
 use thiserror::Error;
 
+use crate::batch::{Batch, BatchLink, FrozenUrls};
 use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
@@ -82,16 +83,26 @@ pub struct MergeSummary {
 }
 
 impl IndexState {
-    /// Merges one crawl batch (see the module docs for the rules).
-    pub fn merge(&mut self, mut visits: Vec<PageVisit>) -> Result<MergeSummary, MergeError> {
+    /// Merges one crawl batch built in memory (see the module docs for the rules).
+    pub fn merge(&mut self, visits: Vec<PageVisit>) -> Result<MergeSummary, MergeError> {
+        self.merge_batch(Batch::from_visits(visits))
+    }
+
+    /// Merges one staged crawl batch (see the module docs for the rules).
+    pub fn merge_batch(&mut self, batch: Batch) -> Result<MergeSummary, MergeError> {
+        let Batch { urls, mut visits } = batch;
         let mut summary = MergeSummary {
             visits: visits.len() as u64,
             ..MergeSummary::default()
         };
         let order = self.apply_order(&visits, &mut summary)?;
         self.reserve_for(order.iter().map(|&i| &visits[i as usize]));
+        let mut targets = Targets {
+            ids: vec![u32::MAX; urls.id_bound()],
+            urls,
+        };
         for i in order {
-            self.apply(&mut visits[i as usize], &mut summary);
+            self.apply(&mut visits[i as usize], &mut targets, &mut summary);
         }
         self.batches += 1;
         Ok(summary)
@@ -105,7 +116,7 @@ impl IndexState {
     /// merge in copies and in fresh memory for the groups).
     fn apply_order(
         &self,
-        visits: &[PageVisit],
+        visits: &[PageVisit<BatchLink>],
         summary: &mut MergeSummary,
     ) -> Result<Vec<u32>, MergeError> {
         let url = |i: u32| visits[i as usize].url.as_str();
@@ -165,7 +176,7 @@ impl IndexState {
     /// its maps a dozen times each, every step in fresh memory: page faults were 40 % of
     /// the merge's time on a virtual machine. The estimate is not padded: a hash table
     /// bigger than its contents spreads them over more memory pages than it needs.
-    fn reserve_for<'v>(&mut self, visits: impl Iterator<Item = &'v PageVisit>) {
+    fn reserve_for<'v>(&mut self, visits: impl Iterator<Item = &'v PageVisit<BatchLink>>) {
         let (mut pages, mut links) = (0, 0);
         for visit in visits {
             match self.urls.lookup(visit.url.as_str()) {
@@ -185,7 +196,12 @@ impl IndexState {
 
     /// Applies one visit, moving its texts and links into the index (what is left of
     /// it is dropped with the batch).
-    fn apply(&mut self, visit: &mut PageVisit, summary: &mut MergeSummary) {
+    fn apply(
+        &mut self,
+        visit: &mut PageVisit<BatchLink>,
+        targets: &mut Targets,
+        summary: &mut MergeSummary,
+    ) {
         let t = visit.visited;
         let page_id = self.urls.intern(&visit.url, &mut self.domains);
         let redirect_to = visit
@@ -243,12 +259,11 @@ impl IndexState {
             page.on_page = take(&mut visit.on_page);
         }
 
-        let seen_links = links_on_visit(visit);
+        let seen_links = self.links_on_visit(visit, targets);
         let mut ids = self.page_link_ids(page_id, seen_links.len());
         let mut seen: FxHashSet<u32> =
             FxHashSet::with_capacity_and_hasher(seen_links.len(), Default::default());
-        for link in seen_links {
-            let to = self.urls.intern(&link.url_to, &mut self.domains);
+        for (to, link) in seen_links {
             let anchor = self.anchors.intern(&link.anchor);
             let key = LinkKey {
                 from: page_id,
@@ -335,34 +350,61 @@ impl IndexState {
 /// From one page's visits (positions in `visits`) in time order: the last one with
 /// content and the unchanged revisits after it (or only the last visit, when all are
 /// revisits).
-fn latest_content<'g>(visits: &[PageVisit], run: &'g [u32]) -> &'g [u32] {
+fn latest_content<'g, L>(visits: &[PageVisit<L>], run: &'g [u32]) -> &'g [u32] {
     match run.iter().rposition(|&i| !visits[i as usize].unchanged) {
         Some(i) => &run[i..],
         None => &run[run.len().saturating_sub(1)..],
     }
 }
 
-/// The links a visit carries, by its status (moved out of it).
-fn links_on_visit(visit: &mut PageVisit) -> Vec<LinkSeen> {
-    let links = take(&mut visit.links);
-    match visit.http_code {
-        200..=299 => links,
-        300..=399 => {
-            let mut links: Vec<LinkSeen> = links
+/// A batch's link targets and the index ids of those the merge has met so far.
+struct Targets {
+    urls: FrozenUrls,
+    /// Index URL id by batch number, `u32::MAX` until met.
+    ids: Vec<u32>,
+}
+
+impl IndexState {
+    /// The index id of the batch's target `to`, added to the index when new.
+    fn target(&mut self, targets: &mut Targets, to: u32) -> Option<u32> {
+        let id = targets.ids.get_mut(to as usize)?;
+        if *id == u32::MAX {
+            *id = self.urls.intern(targets.urls.get(to)?, &mut self.domains);
+        }
+        Some(*id)
+    }
+
+    /// The links a visit carries, by its status (moved out of it), with their targets'
+    /// index ids.
+    fn links_on_visit(
+        &mut self,
+        visit: &mut PageVisit<BatchLink>,
+        targets: &mut Targets,
+    ) -> Vec<(u32, BatchLink)> {
+        let links = take(&mut visit.links);
+        let carried: Vec<BatchLink> = match visit.http_code {
+            200..=299 => links,
+            300..=399 => links
                 .into_iter()
                 .filter(|l| l.link_type == LinkType::Redirect)
-                .collect();
-            if links.is_empty()
-                && let Some(to) = visit.redirect_to.clone()
-            {
-                let mut l = LinkSeen::href(to, "");
-                l.link_type = LinkType::Redirect;
-                l.redirect = visit.http_code;
-                links.push(l);
-            }
-            links
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut out: Vec<(u32, BatchLink)> = carried
+            .into_iter()
+            .filter_map(|l| Some((self.target(targets, l.to)?, l)))
+            .collect();
+        if out.is_empty()
+            && (300..=399).contains(&visit.http_code)
+            && let Some(to) = &visit.redirect_to
+        {
+            let mut seen = LinkSeen::href(to.clone(), "");
+            seen.link_type = LinkType::Redirect;
+            seen.redirect = visit.http_code;
+            let to = self.urls.intern(to, &mut self.domains);
+            out.push((to, BatchLink::new(seen, u32::MAX)));
         }
-        _ => Vec::new(),
+        out
     }
 }
 
@@ -427,7 +469,7 @@ impl LinkState {
 
     /// Flags and texts from the latest sighting; the texts move (a batch's links are
     /// the bulk of an import's memory, and they are not needed twice).
-    fn refresh(&mut self, seen: LinkSeen) {
+    fn refresh(&mut self, seen: BatchLink) {
         self.nofollow = seen.nofollow;
         self.ugc = seen.ugc;
         self.sponsored = seen.sponsored;
