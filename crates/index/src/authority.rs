@@ -124,7 +124,7 @@ mod tests {
             .iter()
             .map(|(t, nofollow)| {
                 let mut l = LinkSeen::href(NormalUrl::parse(t).unwrap(), "a");
-                l.nofollow = *nofollow;
+                l.flags.nofollow = *nofollow;
                 l
             })
             .collect();

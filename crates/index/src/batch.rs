@@ -19,7 +19,7 @@ use hrefdex_url::NormalUrl;
 use rustc_hash::FxHashMap;
 
 use crate::texts::LinkTexts;
-use crate::visit::{LinkSeen, LinkType, PageVisit};
+use crate::visit::{LinkFlags, LinkSeen, LinkType, PageVisit};
 
 /// Shards of [`BatchUrls`]: enough that two to a few dozen extraction threads seldom
 /// wait for each other.
@@ -36,16 +36,8 @@ pub struct BatchLink {
     pub link_type: LinkType,
     /// Anchor text (whitespace collapsed).
     pub anchor: Box<str>,
-    /// rel=nofollow, or the page's meta robots says nofollow.
-    pub nofollow: bool,
-    /// rel=ugc.
-    pub ugc: bool,
-    /// rel=sponsored.
-    pub sponsored: bool,
-    /// Whether the link wraps an image.
-    pub image: bool,
-    /// The 3xx code of a redirect link, else 0.
-    pub redirect: u16,
+    /// rel values, image, redirect code.
+    pub flags: LinkFlags,
     /// Text just before and after the anchor, and the `alt` of an image link.
     pub texts: LinkTexts,
 }
@@ -57,11 +49,7 @@ impl BatchLink {
             to,
             link_type: link.link_type,
             anchor: link.anchor,
-            nofollow: link.nofollow,
-            ugc: link.ugc,
-            sponsored: link.sponsored,
-            image: link.image,
-            redirect: link.redirect,
+            flags: link.flags,
             texts: link.texts,
         }
     }

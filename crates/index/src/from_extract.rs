@@ -6,7 +6,7 @@ use hrefdex_url::NormalUrl;
 
 use crate::batch::{BatchLink, BatchUrls};
 use crate::texts::LinkTexts;
-use crate::visit::PageVisit;
+use crate::visit::{LinkFlags, PageVisit};
 
 /// Why an observation could not become a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -80,11 +80,13 @@ fn batch_link(l: LinkObservation, urls: &BatchUrls) -> Option<BatchLink> {
         to: urls.intern_str(&l.url_to)?,
         link_type: l.link_type,
         anchor: l.anchor.into_boxed_str(),
-        image: l.image,
-        nofollow: l.nofollow,
-        ugc: l.ugc,
-        sponsored: l.sponsored,
-        redirect: l.redirect,
+        flags: LinkFlags {
+            nofollow: l.nofollow,
+            ugc: l.ugc,
+            sponsored: l.sponsored,
+            image: l.image,
+            redirect: l.redirect,
+        },
         texts: LinkTexts::new(&l.text_pre, &l.text_post, &l.alt),
     })
 }

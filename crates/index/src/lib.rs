@@ -35,4 +35,4 @@ pub use merge::{MergeError, MergeSummary};
 pub use state::{IndexState, LinkState, LostReason, PageState};
 pub use store::{AsOf, Index, IndexVersion, StoreError};
 pub use texts::LinkTexts;
-pub use visit::{LinkSeen, LinkType, LinkTypeExt, PageVisit};
+pub use visit::{LinkFlags, LinkSeen, LinkType, LinkTypeExt, PageVisit};

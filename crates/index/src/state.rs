@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::texts::LinkTexts;
-use crate::visit::{LinkType, LinkTypeExt};
+use crate::visit::{LinkFlags, LinkType, LinkTypeExt};
 
 /// Interns strings to dense `u32` ids.
 #[derive(Debug, Default, Clone)]
@@ -264,16 +264,8 @@ pub struct LinkState {
     pub original: bool,
     /// Seen on most pages of the referring host (see [`crate::sitewide`]).
     pub sitewide: bool,
-    /// Flags and details from the latest sighting.
-    pub nofollow: bool,
-    /// rel=ugc.
-    pub ugc: bool,
-    /// rel=sponsored.
-    pub sponsored: bool,
-    /// Wraps an image.
-    pub image: bool,
-    /// 3xx code of a redirect link.
-    pub redirect: u16,
+    /// rel values, image, redirect code, from the latest sighting.
+    pub flags: LinkFlags,
     /// Text before and after the anchor, and the image's alt text.
     pub texts: LinkTexts,
     /// How it was first found.
@@ -290,7 +282,7 @@ impl LinkState {
 
     /// Whether it passes authority (live or not: callers check liveness).
     pub fn is_followed(&self) -> bool {
-        !(self.nofollow || self.ugc || self.sponsored) && self.key.link_type.passes_authority()
+        self.flags.votes() && self.key.link_type.passes_authority()
     }
 }
 

@@ -39,6 +39,28 @@ impl LinkTypeExt for LinkType {
     }
 }
 
+/// What a link's markup says of it, from its latest sighting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct LinkFlags {
+    /// rel=nofollow, or the page's meta robots says nofollow.
+    pub nofollow: bool,
+    /// rel=ugc.
+    pub ugc: bool,
+    /// rel=sponsored.
+    pub sponsored: bool,
+    /// The link wraps an image.
+    pub image: bool,
+    /// The 3xx code of a redirect link, else 0.
+    pub redirect: u16,
+}
+
+impl LinkFlags {
+    /// Whether no rel value withholds the link's vote (nofollow, ugc, sponsored).
+    pub fn votes(&self) -> bool {
+        !(self.nofollow || self.ugc || self.sponsored)
+    }
+}
+
 /// One link as seen on one visit of its page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkSeen {
@@ -48,16 +70,8 @@ pub struct LinkSeen {
     pub link_type: LinkType,
     /// Anchor text (whitespace collapsed).
     pub anchor: Box<str>,
-    /// Whether the link wraps an image.
-    pub image: bool,
-    /// rel=nofollow, or the page's meta robots says nofollow.
-    pub nofollow: bool,
-    /// rel=ugc.
-    pub ugc: bool,
-    /// rel=sponsored.
-    pub sponsored: bool,
-    /// The 3xx code of a redirect link, else 0.
-    pub redirect: u16,
+    /// rel values, image, redirect code.
+    pub flags: LinkFlags,
     /// Text just before and after the anchor, and the `alt` of an image link.
     pub texts: LinkTexts,
 }
@@ -69,18 +83,14 @@ impl LinkSeen {
             url_to,
             link_type: LinkType::Href,
             anchor: anchor.into(),
-            image: false,
-            nofollow: false,
-            ugc: false,
-            sponsored: false,
-            redirect: 0,
+            flags: LinkFlags::default(),
             texts: LinkTexts::default(),
         }
     }
 
     /// Whether this link passes authority (not nofollow/ugc/sponsored, and a voting type).
     pub fn is_followed(&self) -> bool {
-        !(self.nofollow || self.ugc || self.sponsored) && self.link_type.passes_authority()
+        self.flags.votes() && self.link_type.passes_authority()
     }
 }
 

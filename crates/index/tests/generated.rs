@@ -189,7 +189,7 @@ fn check_links(state: &IndexState, truth: &Truth) {
             l.lost_at.map(time),
             l.lost_reason.map(|r| r.as_str().to_owned()),
             l.original,
-            l.nofollow,
+            l.flags.nofollow,
         );
         let want = (
             s.first_seen.clone(),

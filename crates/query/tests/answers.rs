@@ -28,7 +28,7 @@ fn visit(url: &str, t: i64, links: &[(&str, &str, bool)]) -> PageVisit {
         .iter()
         .map(|(to, anchor, nofollow)| {
             let mut l = LinkSeen::href(NormalUrl::parse(to).unwrap(), anchor);
-            l.nofollow = *nofollow;
+            l.flags.nofollow = *nofollow;
             l.texts = LinkTexts::new(&format!("before {anchor}"), &format!("after {anchor}"), "");
             l
         })

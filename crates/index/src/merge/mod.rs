@@ -39,7 +39,7 @@ use crate::state::{
 };
 use crate::texts::LinkTexts;
 use crate::time::format;
-use crate::visit::{LinkSeen, LinkType, PageVisit};
+use crate::visit::{LinkFlags, LinkSeen, LinkType, PageVisit};
 
 /// A batch that cannot be merged.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -400,7 +400,7 @@ impl IndexState {
         {
             let mut seen = LinkSeen::href(to.clone(), "");
             seen.link_type = LinkType::Redirect;
-            seen.redirect = visit.http_code;
+            seen.flags.redirect = visit.http_code;
             let to = self.urls.intern(to, &mut self.domains);
             out.push((to, BatchLink::new(seen, u32::MAX)));
         }
@@ -449,11 +449,7 @@ impl LinkState {
             lost_reason: None,
             original,
             sitewide: false,
-            nofollow: false,
-            ugc: false,
-            sponsored: false,
-            image: false,
-            redirect: 0,
+            flags: LinkFlags::default(),
             texts: LinkTexts::default(),
             first_origin: origin,
             last_origin: origin,
@@ -470,11 +466,7 @@ impl LinkState {
     /// Flags and texts from the latest sighting; the texts move (a batch's links are
     /// the bulk of an import's memory, and they are not needed twice).
     fn refresh(&mut self, seen: BatchLink) {
-        self.nofollow = seen.nofollow;
-        self.ugc = seen.ugc;
-        self.sponsored = seen.sponsored;
-        self.image = seen.image;
-        self.redirect = seen.redirect;
+        self.flags = seen.flags;
         self.texts = seen.texts;
     }
 }

@@ -110,7 +110,10 @@ fn redirects_become_redirect_links() {
     v.redirect_to = Some(u(X));
     s.merge(vec![v]).unwrap();
     let l = &s.links[0];
-    assert_eq!((l.key.link_type, l.redirect), (LinkType::Redirect, 302));
+    assert_eq!(
+        (l.key.link_type, l.flags.redirect),
+        (LinkType::Redirect, 302)
+    );
     assert_eq!(s.urls.info(l.key.to).url.as_ref(), X);
 }
 
@@ -186,9 +189,9 @@ fn the_same_link_twice_on_a_page_counts_once_and_flags_refresh() {
     s.merge(vec![page(A, T1, &[(X, "x"), (X, "x")])]).unwrap();
     assert_eq!(s.links.len(), 1);
     let mut v = page(A, T2, &[(X, "x")]);
-    v.links[0].nofollow = true;
+    v.links[0].flags.nofollow = true;
     s.merge(vec![v]).unwrap();
-    assert!(link(&s, A, X, "x").nofollow);
+    assert!(link(&s, A, X, "x").flags.nofollow);
 }
 
 #[test]

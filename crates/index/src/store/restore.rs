@@ -13,7 +13,7 @@ use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
 use crate::texts::LinkTexts;
-use crate::visit::{LinkType, LinkTypeExt};
+use crate::visit::{LinkFlags, LinkType, LinkTypeExt};
 
 /// Typed access to one batch's columns by name.
 struct Cols<'a> {
@@ -206,11 +206,13 @@ pub fn restore(
                     .flatten(),
                 original: c.b("original")?.value(i),
                 sitewide: c.b("sitewide")?.value(i),
-                nofollow: c.b("nofollow")?.value(i),
-                ugc: c.b("ugc")?.value(i),
-                sponsored: c.b("sponsored")?.value(i),
-                image: c.b("image")?.value(i),
-                redirect: u16::try_from(c.i32("redirect")?.value(i)).unwrap_or(0),
+                flags: LinkFlags {
+                    nofollow: c.b("nofollow")?.value(i),
+                    ugc: c.b("ugc")?.value(i),
+                    sponsored: c.b("sponsored")?.value(i),
+                    image: c.b("image")?.value(i),
+                    redirect: u16::try_from(c.i32("redirect")?.value(i)).unwrap_or(0),
+                },
                 texts: LinkTexts::new(
                     c.s("text_pre")?.value(i),
                     c.s("text_post")?.value(i),

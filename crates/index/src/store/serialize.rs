@@ -132,14 +132,14 @@ impl<'a> LinkColumns<'a> {
             .push(keep(self.stores.snippets, l.texts.pre()));
         self.text_post
             .push(keep(self.stores.snippets, l.texts.post()));
-        self.nofollow.push(l.nofollow);
-        self.ugc.push(l.ugc);
-        self.sponsored.push(l.sponsored);
-        self.image.push(l.image);
+        self.nofollow.push(l.flags.nofollow);
+        self.ugc.push(l.flags.ugc);
+        self.sponsored.push(l.flags.sponsored);
+        self.image.push(l.flags.image);
         self.original.push(l.original);
         self.sitewide.push(l.sitewide);
         self.internal.push(from.domain == to.domain);
-        self.redirect.push(i32::from(l.redirect));
+        self.redirect.push(i32::from(l.flags.redirect));
         self.first_seen.push(micros(l.first_seen));
         self.last_visited.push(micros(l.last_visited));
         self.prev_visited.push(l.prev_visited.map(micros));
