@@ -43,6 +43,11 @@ def carry_over(current, previous):
                 carried.append(f"{label} {part}")
     if not sizes:
         del current["by_size"]
+    # The latency tables say how hrefdex was timed: carried tables keep their method (a
+    # run that timed none records its unresolved `--hrefdex-latency`, `auto`, or nothing).
+    timed = current.get("hrefdex_latency_method") in ("bench", "cli", "server")
+    if any(c.endswith(" latency") for c in carried) and not timed:
+        current["hrefdex_latency_method"] = previous.get("hrefdex_latency_method")
     return carried
 
 

@@ -176,12 +176,13 @@ def first_at(r, key, at_least):
 
 
 def step_seconds(r):
-    """How long each measurement took (the build and the peers' install excluded)."""
-    for k in ("extract", "pagerank", "crawl"):
-        yield (r.get(k) or {}).get("step_seconds", 0)
-    for entry in (r.get("by_size") or {}).values():
-        for v in entry.values():
-            yield v.get("step_seconds", 0)
+    """How long each measurement of this run took (the build, the peers' install and the
+    parts carried over from an earlier run excluded)."""
+    parts = [r.get(k) or {} for k in ("extract", "pagerank", "crawl")]
+    parts += [v for entry in (r.get("by_size") or {}).values() for v in entry.values()]
+    for part in parts:
+        if "carried_from" not in part:
+            yield part.get("step_seconds", 0)
 
 
 def by_size(r):

@@ -117,6 +117,24 @@ class CarryOver(unittest.TestCase):
                       " (commit `abc`, `/runs/A/results.json`).", md)
         self.assertIn("| hrefdex-extract, 1 thread |", md)
 
+    def test_the_time_a_run_took_counts_only_what_it_measured(self):
+        earlier = self.earlier()
+        earlier["extract"]["step_seconds"] = 1000.0
+        current = {"machine": {"date": "2026-12-02 09:00 UTC", "commit": "def", "cores": 2},
+                   "by_size": {"1M": {"index": dict(RESULTS["by_size"]["1M"]["index"],
+                                                    step_seconds=60.0)}}}
+        carry.carry_over(current, earlier)
+        self.assertEqual(sum(report.step_seconds(current)), 60.0)
+        self.assertIn("the measurements took 1 min.", report.render(current))
+
+    def test_carried_latency_keeps_the_method_it_was_timed_with(self):
+        earlier = dict(self.earlier(), hrefdex_latency_method="cli")
+        current = {"machine": {"date": "2026-12-02 09:00 UTC", "commit": "def", "cores": 2},
+                   "hrefdex_latency_method": "auto"}
+        carry.carry_over(current, earlier)
+        self.assertEqual(current["hrefdex_latency_method"], "cli")
+        self.assertIn("`hrefdex query --repeat N`", report.render(current))
+
     def test_a_part_carried_twice_keeps_its_first_origin(self):
         middle = {"machine": {"date": "2026-12-02 09:00 UTC", "commit": "def"},
                   "run_dir": "/runs/B/results.json"}
