@@ -1,5 +1,5 @@
-//! A crawl batch as the merge takes it: page visits whose links name their targets by
-//! number in the batch's own URL table.
+//! A crawl batch as the merge takes it: page visits whose links name their targets and
+//! anchors by number in the batch's own tables.
 //!
 //! A batch is held whole in memory until it merges (the merge must see every visit of a
 //! page before it applies any). Kept as text, a link's target is its biggest part (about
@@ -7,7 +7,8 @@
 //! in the index's URL table: a tenth of an import's memory and a fifth of the merge's
 //! time at 10M links. Most targets recur, so the extraction threads intern them as they
 //! go, into [`BatchUrls`], parsing each distinct URL once; a staged link keeps a `u32`,
-//! and the merge finds each distinct target in the index once.
+//! and the merge finds each distinct target in the index once. Anchor texts, which recur
+//! even more, are numbered the same way.
 //!
 //! Numbers are given in whatever order the threads meet the URLs, so they are not
 //! stable from run to run; the merge gives index ids in the order it applies visits,
@@ -26,16 +27,16 @@ use crate::visit::{LinkFlags, LinkSeen, LinkType, PageVisit};
 const SHARDS: usize = 16;
 const SHARD_BITS: u32 = SHARDS.trailing_zeros();
 
-/// One link as a batch stages it ([`LinkSeen`] with its target as a number in
-/// [`BatchUrls`]).
+/// One link as a batch stages it ([`LinkSeen`] with its target and anchor as numbers in
+/// the batch's [`BatchUrls`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchLink {
-    /// Target: a number in the batch's [`BatchUrls`].
+    /// Target: a URL number in the batch's [`BatchUrls`].
     pub to: u32,
     /// Kind.
     pub link_type: LinkType,
-    /// Anchor text (whitespace collapsed).
-    pub anchor: Box<str>,
+    /// Anchor text: an anchor number in the batch's [`BatchUrls`].
+    pub anchor: u32,
     /// rel values, image, redirect code.
     pub flags: LinkFlags,
     /// Text just before and after the anchor, and the `alt` of an image link.
@@ -43,28 +44,25 @@ pub struct BatchLink {
 }
 
 impl BatchLink {
-    /// `link` with its target numbered `to`.
-    pub fn new(link: LinkSeen, to: u32) -> BatchLink {
+    /// `link` with its target numbered `to` and its anchor `anchor`.
+    pub fn new(link: LinkSeen, to: u32, anchor: u32) -> BatchLink {
         BatchLink {
             to,
             link_type: link.link_type,
-            anchor: link.anchor,
+            anchor,
             flags: link.flags,
             texts: link.texts,
         }
     }
 }
 
-/// The URLs of a batch being staged, interned from any number of threads.
+/// The link targets and anchor texts of a batch being staged, interned from any number
+/// of threads. Anchors recur even more than targets ("", "Home", "Read more"), and a
+/// number is 4 bytes where a boxed string is 16 plus its text.
 #[derive(Debug, Default)]
 pub struct BatchUrls {
-    shards: [Mutex<Shard>; SHARDS],
-}
-
-#[derive(Debug, Default)]
-struct Shard {
-    ids: FxHashMap<Box<str>, u32>,
-    urls: Vec<NormalUrl>,
+    urls: Sharded<NormalUrl>,
+    anchors: Sharded<Box<str>>,
 }
 
 impl BatchUrls {
@@ -72,71 +70,120 @@ impl BatchUrls {
     /// them), adding it when new. `None` when it does not parse, or in the impossible case
     /// of more than 2^28 distinct URLs landing in one shard.
     pub fn intern_str(&self, url: &str) -> Option<u32> {
-        let shard = shard_of(url);
-        if let Some(&id) = self.lock(shard).ids.get(url) {
-            return Some(id);
-        }
-        // Parsed outside the lock: it is most of the work of a new URL.
-        let parsed = NormalUrl::parse(url).ok()?;
-        self.insert(shard, url, parsed)
+        // Parsed outside the lock, and only when new: it is most of the work of a new URL.
+        self.urls.intern(url, || NormalUrl::parse(url).ok())
     }
 
     /// The number of `url`, adding it when new.
     pub fn intern(&self, url: NormalUrl) -> Option<u32> {
-        let shard = shard_of(url.as_str());
-        if let Some(&id) = self.lock(shard).ids.get(url.as_str()) {
-            return Some(id);
-        }
         let text = url.as_str().to_owned();
-        self.insert(shard, &text, url)
+        self.urls.intern(&text, || Some(url))
     }
 
-    fn insert(&self, shard: usize, text: &str, url: NormalUrl) -> Option<u32> {
+    /// The number of an anchor text, adding it when new (`None` as for URLs).
+    pub fn intern_anchor(&self, anchor: &str) -> Option<u32> {
+        self.anchors.intern(anchor, || Some(anchor.into()))
+    }
+
+    /// The tables, read-only, once staging is over (the lookup maps are dropped).
+    pub fn freeze(self) -> FrozenUrls {
+        FrozenUrls {
+            urls: self.urls.freeze(),
+            anchors: self.anchors.freeze(),
+        }
+    }
+}
+
+/// Values numbered by their text from several threads: shards of a map from the text to
+/// its number and the values in number order.
+#[derive(Debug)]
+struct Sharded<T> {
+    shards: [Mutex<Shard<T>>; SHARDS],
+}
+
+impl<T> Default for Sharded<T> {
+    fn default() -> Self {
+        Sharded {
+            shards: std::array::from_fn(|_| Mutex::default()),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Shard<T> {
+    ids: FxHashMap<Box<str>, u32>,
+    values: Vec<T>,
+}
+
+impl<T> Default for Shard<T> {
+    fn default() -> Self {
+        Shard {
+            ids: FxHashMap::default(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<T> Sharded<T> {
+    /// The number of `text`, adding the value `make` gives when new (none: no number).
+    fn intern(&self, text: &str, make: impl FnOnce() -> Option<T>) -> Option<u32> {
+        let shard = shard_of(text);
+        if let Some(&id) = self.lock(shard).ids.get(text) {
+            return Some(id);
+        }
+        let value = make()?;
         let mut guard = self.lock(shard);
         if let Some(&id) = guard.ids.get(text) {
             return Some(id); // another thread added it meanwhile
         }
-        let local = u32::try_from(guard.urls.len()).ok()?;
+        let local = u32::try_from(guard.values.len()).ok()?;
         let id = local.checked_mul(SHARDS as u32)? | shard as u32;
-        guard.urls.push(url);
+        guard.values.push(value);
         guard.ids.insert(text.into(), id);
         Some(id)
     }
 
-    fn lock(&self, shard: usize) -> std::sync::MutexGuard<'_, Shard> {
+    fn lock(&self, shard: usize) -> std::sync::MutexGuard<'_, Shard<T>> {
         self.shards[shard]
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The table, read-only, once staging is over (the lookup maps are dropped).
-    pub fn freeze(self) -> FrozenUrls {
-        FrozenUrls {
+    fn freeze(self) -> Numbered<T> {
+        Numbered {
             shards: self.shards.map(|s| {
                 s.into_inner()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .urls
+                    .values
             }),
         }
     }
 }
 
-fn shard_of(url: &str) -> usize {
+fn shard_of(text: &str) -> usize {
     use std::hash::BuildHasher;
-    let hash = rustc_hash::FxBuildHasher.hash_one(url);
+    let hash = rustc_hash::FxBuildHasher.hash_one(text);
     // The top bits: FxHash mixes them best.
     (hash >> (64 - SHARD_BITS)) as usize
 }
 
-/// A batch's URL table after staging.
-#[derive(Debug, Default)]
-pub struct FrozenUrls {
-    shards: [Vec<NormalUrl>; SHARDS],
+/// Values by the number [`Sharded`] gave them.
+#[derive(Debug)]
+pub struct Numbered<T> {
+    shards: [Vec<T>; SHARDS],
 }
 
-impl FrozenUrls {
-    /// The URL numbered `id`, if there is one.
-    pub fn get(&self, id: u32) -> Option<&NormalUrl> {
+impl<T> Default for Numbered<T> {
+    fn default() -> Self {
+        Numbered {
+            shards: std::array::from_fn(|_| Vec::new()),
+        }
+    }
+}
+
+impl<T> Numbered<T> {
+    /// The value numbered `id`, if there is one.
+    pub fn get(&self, id: u32) -> Option<&T> {
         self.shards[id as usize % SHARDS].get((id >> SHARD_BITS) as usize)
     }
 
@@ -152,10 +199,19 @@ impl FrozenUrls {
     }
 }
 
+/// A batch's link targets and anchors after staging.
+#[derive(Debug, Default)]
+pub struct FrozenUrls {
+    /// Link targets by number.
+    pub urls: Numbered<NormalUrl>,
+    /// Anchor texts by number.
+    pub anchors: Numbered<Box<str>>,
+}
+
 /// One crawl batch, staged.
 #[derive(Debug, Default)]
 pub struct Batch {
-    /// The link targets.
+    /// The link targets and anchors.
     pub urls: FrozenUrls,
     /// The visits, their links numbered in `urls`.
     pub visits: Vec<PageVisit<BatchLink>>,
@@ -173,7 +229,8 @@ impl Batch {
                         .into_iter()
                         .filter_map(|l| {
                             let to = urls.intern(l.url_to.clone())?;
-                            Some(BatchLink::new(l, to))
+                            let anchor = urls.intern_anchor(&l.anchor)?;
+                            Some(BatchLink::new(l, to, anchor))
                         })
                         .collect()
                 })
@@ -209,9 +266,22 @@ mod tests {
         distinct.dedup();
         assert_eq!(distinct.len(), 300);
         for (text, id) in &ids {
-            assert_eq!(frozen.get(*id).unwrap().as_str(), text);
-            assert!((*id as usize) < frozen.id_bound());
+            assert_eq!(frozen.urls.get(*id).unwrap().as_str(), text);
+            assert!((*id as usize) < frozen.urls.id_bound());
         }
+    }
+
+    #[test]
+    fn anchors_are_numbered_apart_from_urls_and_read_back() {
+        let urls = BatchUrls::default();
+        let home = urls.intern_anchor("Home").unwrap();
+        let empty = urls.intern_anchor("").unwrap();
+        assert_eq!(urls.intern_anchor("Home"), Some(home));
+        assert_ne!(home, empty);
+        let frozen = urls.freeze();
+        assert_eq!(frozen.anchors.get(home).map(|a| &**a), Some("Home"));
+        assert_eq!(frozen.anchors.get(empty).map(|a| &**a), Some(""));
+        assert_eq!(frozen.urls.id_bound(), 0);
     }
 
     #[test]
@@ -219,7 +289,7 @@ mod tests {
         let urls = BatchUrls::default();
         assert_eq!(urls.intern_str("not a url"), None);
         assert_eq!(urls.intern_str("mailto:a@b.c"), None);
-        assert_eq!(urls.freeze().id_bound(), 0);
+        assert_eq!(urls.freeze().urls.id_bound(), 0);
     }
 
     #[test]
@@ -243,7 +313,7 @@ mod tests {
         let frozen = urls.freeze();
         for (i, &id) in per_thread[0].iter().enumerate() {
             assert_eq!(
-                frozen.get(id).unwrap().as_str(),
+                frozen.urls.get(id).unwrap().as_str(),
                 format!("http://t.org/{i}")
             );
         }

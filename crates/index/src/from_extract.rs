@@ -79,7 +79,7 @@ fn batch_link(l: LinkObservation, urls: &BatchUrls) -> Option<BatchLink> {
     Some(BatchLink {
         to: urls.intern_str(&l.url_to)?,
         link_type: l.link_type,
-        anchor: l.anchor.into_boxed_str(),
+        anchor: urls.intern_anchor(&l.anchor)?,
         flags: LinkFlags {
             nofollow: l.nofollow,
             ugc: l.ugc,

@@ -98,7 +98,8 @@ impl IndexState {
         let order = self.apply_order(&visits, &mut summary)?;
         self.reserve_for(order.iter().map(|&i| &visits[i as usize]));
         let mut targets = Targets {
-            ids: vec![u32::MAX; urls.id_bound()],
+            ids: vec![u32::MAX; urls.urls.id_bound()],
+            anchor_ids: vec![u32::MAX; urls.anchors.id_bound()],
             urls,
         };
         for i in order {
@@ -263,8 +264,7 @@ impl IndexState {
         let mut ids = self.page_link_ids(page_id, seen_links.len());
         let mut seen: FxHashSet<u32> =
             FxHashSet::with_capacity_and_hasher(seen_links.len(), Default::default());
-        for (to, link) in seen_links {
-            let anchor = self.anchors.intern(&link.anchor);
+        for (to, anchor, link) in seen_links {
             let key = LinkKey {
                 from: page_id,
                 to,
@@ -357,11 +357,14 @@ fn latest_content<'g, L>(visits: &[PageVisit<L>], run: &'g [u32]) -> &'g [u32] {
     }
 }
 
-/// A batch's link targets and the index ids of those the merge has met so far.
+/// A batch's link targets and anchors, and the index ids of those the merge has met so
+/// far.
 struct Targets {
     urls: FrozenUrls,
     /// Index URL id by batch number, `u32::MAX` until met.
     ids: Vec<u32>,
+    /// Index anchor id by batch number, `u32::MAX` until met.
+    anchor_ids: Vec<u32>,
 }
 
 impl IndexState {
@@ -369,18 +372,29 @@ impl IndexState {
     fn target(&mut self, targets: &mut Targets, to: u32) -> Option<u32> {
         let id = targets.ids.get_mut(to as usize)?;
         if *id == u32::MAX {
-            *id = self.urls.intern(targets.urls.get(to)?, &mut self.domains);
+            *id = self
+                .urls
+                .intern(targets.urls.urls.get(to)?, &mut self.domains);
         }
         Some(*id)
     }
 
-    /// The links a visit carries, by its status (moved out of it), with their targets'
-    /// index ids.
+    /// The index id of the batch's anchor `anchor`, added to the index when new.
+    fn anchor(&mut self, targets: &mut Targets, anchor: u32) -> Option<u32> {
+        let id = targets.anchor_ids.get_mut(anchor as usize)?;
+        if *id == u32::MAX {
+            *id = self.anchors.intern(targets.urls.anchors.get(anchor)?);
+        }
+        Some(*id)
+    }
+
+    /// The links a visit carries, by its status (moved out of it), with the index ids of
+    /// their targets and anchors.
     fn links_on_visit(
         &mut self,
         visit: &mut PageVisit<BatchLink>,
         targets: &mut Targets,
-    ) -> Vec<(u32, BatchLink)> {
+    ) -> Vec<(u32, u32, BatchLink)> {
         let links = take(&mut visit.links);
         let carried: Vec<BatchLink> = match visit.http_code {
             200..=299 => links,
@@ -390,9 +404,12 @@ impl IndexState {
                 .collect(),
             _ => Vec::new(),
         };
-        let mut out: Vec<(u32, BatchLink)> = carried
+        let mut out: Vec<(u32, u32, BatchLink)> = carried
             .into_iter()
-            .filter_map(|l| Some((self.target(targets, l.to)?, l)))
+            .filter_map(|l| {
+                let to = self.target(targets, l.to)?;
+                Some((to, self.anchor(targets, l.anchor)?, l))
+            })
             .collect();
         if out.is_empty()
             && (300..=399).contains(&visit.http_code)
@@ -402,7 +419,8 @@ impl IndexState {
             seen.link_type = LinkType::Redirect;
             seen.flags.redirect = visit.http_code;
             let to = self.urls.intern(to, &mut self.domains);
-            out.push((to, BatchLink::new(seen, u32::MAX)));
+            let anchor = self.anchors.intern("");
+            out.push((to, anchor, BatchLink::new(seen, u32::MAX, u32::MAX)));
         }
         out
     }
