@@ -6,7 +6,7 @@
 //! a hundred bytes with the parsed form), and the merge looked each one up by string
 //! in the index's URL table: a tenth of an import's memory and a fifth of the merge's
 //! time at 10M links. Most targets recur, so the extraction threads intern them as they
-//! go, into [`BatchUrls`], parsing each distinct URL once; a staged link keeps a `u32`,
+//! go, into [`BatchTables`], parsing each distinct URL once; a staged link keeps a `u32`,
 //! and the merge finds each distinct target in the index once. Anchor texts, which recur
 //! even more, are numbered the same way.
 //!
@@ -22,20 +22,20 @@ use rustc_hash::FxHashMap;
 use crate::texts::LinkTexts;
 use crate::visit::{LinkFlags, LinkSeen, LinkType, PageVisit};
 
-/// Shards of [`BatchUrls`]: enough that two to a few dozen extraction threads seldom
+/// Shards of [`BatchTables`]: enough that two to a few dozen extraction threads seldom
 /// wait for each other.
 const SHARDS: usize = 16;
 const SHARD_BITS: u32 = SHARDS.trailing_zeros();
 
 /// One link as a batch stages it ([`LinkSeen`] with its target and anchor as numbers in
-/// the batch's [`BatchUrls`]).
+/// the batch's [`BatchTables`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchLink {
-    /// Target: a URL number in the batch's [`BatchUrls`].
+    /// Target: a URL number in the batch's [`BatchTables`].
     pub to: u32,
     /// Kind.
     pub link_type: LinkType,
-    /// Anchor text: an anchor number in the batch's [`BatchUrls`].
+    /// Anchor text: an anchor number in the batch's [`BatchTables`].
     pub anchor: u32,
     /// rel values, image, redirect code.
     pub flags: LinkFlags,
@@ -60,12 +60,12 @@ impl BatchLink {
 /// of threads. Anchors recur even more than targets ("", "Home", "Read more"), and a
 /// number is 4 bytes where a boxed string is 16 plus its text.
 #[derive(Debug, Default)]
-pub struct BatchUrls {
+pub struct BatchTables {
     urls: Sharded<NormalUrl>,
     anchors: Sharded<Box<str>>,
 }
 
-impl BatchUrls {
+impl BatchTables {
     /// The number of `url` (a URL in hrefdex's normal form, as the extractor gives
     /// them), adding it when new. `None` when it does not parse, or in the impossible case
     /// of more than 2^28 distinct URLs landing in one shard.
@@ -86,8 +86,8 @@ impl BatchUrls {
     }
 
     /// The tables, read-only, once staging is over (the lookup maps are dropped).
-    pub fn freeze(self) -> FrozenUrls {
-        FrozenUrls {
+    pub fn freeze(self) -> FrozenTables {
+        FrozenTables {
             urls: self.urls.freeze(),
             anchors: self.anchors.freeze(),
         }
@@ -201,7 +201,7 @@ impl<T> Numbered<T> {
 
 /// A batch's link targets and anchors after staging.
 #[derive(Debug, Default)]
-pub struct FrozenUrls {
+pub struct FrozenTables {
     /// Link targets by number.
     pub urls: Numbered<NormalUrl>,
     /// Anchor texts by number.
@@ -212,15 +212,15 @@ pub struct FrozenUrls {
 #[derive(Debug, Default)]
 pub struct Batch {
     /// The link targets and anchors.
-    pub urls: FrozenUrls,
-    /// The visits, their links numbered in `urls`.
+    pub tables: FrozenTables,
+    /// The visits, their links numbered in `tables`.
     pub visits: Vec<PageVisit<BatchLink>>,
 }
 
 impl Batch {
     /// Stages visits built in memory (tests, generators).
     pub fn from_visits(visits: Vec<PageVisit>) -> Batch {
-        let urls = BatchUrls::default();
+        let urls = BatchTables::default();
         let visits = visits
             .into_iter()
             .map(|v| {
@@ -237,7 +237,7 @@ impl Batch {
             })
             .collect();
         Batch {
-            urls: urls.freeze(),
+            tables: urls.freeze(),
             visits,
         }
     }
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn the_same_url_gets_the_same_number_and_reads_back() {
-        let urls = BatchUrls::default();
+        let urls = BatchTables::default();
         let mut ids = Vec::new();
         for i in 0..1000 {
             let text = format!("http://example.com/{}", i % 300);
@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn anchors_are_numbered_apart_from_urls_and_read_back() {
-        let urls = BatchUrls::default();
+        let urls = BatchTables::default();
         let home = urls.intern_anchor("Home").unwrap();
         let empty = urls.intern_anchor("").unwrap();
         assert_eq!(urls.intern_anchor("Home"), Some(home));
@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn urls_that_do_not_parse_get_no_number() {
-        let urls = BatchUrls::default();
+        let urls = BatchTables::default();
         assert_eq!(urls.intern_str("not a url"), None);
         assert_eq!(urls.intern_str("mailto:a@b.c"), None);
         assert_eq!(urls.freeze().urls.id_bound(), 0);
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn threads_interning_at_once_agree_on_numbers() {
-        let urls = BatchUrls::default();
+        let urls = BatchTables::default();
         let per_thread: Vec<Vec<u32>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..4)
                 .map(|_| {

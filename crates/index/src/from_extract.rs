@@ -4,7 +4,7 @@ use chrono::DateTime;
 use hrefdex_extract::{LinkObservation, PageObservation};
 use hrefdex_url::NormalUrl;
 
-use crate::batch::{BatchLink, BatchUrls};
+use crate::batch::{BatchLink, BatchTables};
 use crate::texts::LinkTexts;
 use crate::visit::{LinkFlags, PageVisit};
 
@@ -18,12 +18,13 @@ pub enum Unusable {
     BadTime,
 }
 
-/// Converts one page observation, numbering its link targets in `urls`. Links whose
+/// Converts one page observation, numbering its link targets and anchors in `tables`.
+/// Links whose
 /// target does not parse are dropped (the extractor only emits normal-form URLs, so this
 /// does not happen in practice).
 pub fn visit_from_observation(
     obs: PageObservation,
-    urls: &BatchUrls,
+    tables: &BatchTables,
 ) -> Result<PageVisit<BatchLink>, Unusable> {
     let url = NormalUrl::parse(&obs.url).map_err(|_| Unusable::BadUrl)?;
     let visited = DateTime::parse_from_rfc3339(&obs.visited)
@@ -33,7 +34,7 @@ pub fn visit_from_observation(
     // Sized once: collected from a filter, the vector would grow by doubling and keep
     // up to twice the room it needs for as long as the batch is held.
     let mut links = Vec::with_capacity(obs.links.len());
-    links.extend(obs.links.into_iter().filter_map(|l| batch_link(l, urls)));
+    links.extend(obs.links.into_iter().filter_map(|l| batch_link(l, tables)));
     let mut on_page = obs.on_page;
     for field in [
         &mut on_page.h1,
@@ -75,11 +76,11 @@ fn compact(mut s: String) -> String {
     s
 }
 
-fn batch_link(l: LinkObservation, urls: &BatchUrls) -> Option<BatchLink> {
+fn batch_link(l: LinkObservation, tables: &BatchTables) -> Option<BatchLink> {
     Some(BatchLink {
-        to: urls.intern_str(&l.url_to)?,
+        to: tables.intern_str(&l.url_to)?,
         link_type: l.link_type,
-        anchor: urls.intern_anchor(&l.anchor)?,
+        anchor: tables.intern_anchor(&l.anchor)?,
         flags: LinkFlags {
             nofollow: l.nofollow,
             ugc: l.ugc,

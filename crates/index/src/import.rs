@@ -14,7 +14,7 @@ use hrefdex_rank::RankError;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::batch::{Batch, BatchLink, BatchUrls};
+use crate::batch::{Batch, BatchLink, BatchTables};
 use crate::from_extract::{Unusable, visit_from_observation};
 use crate::merge::{MergeError, MergeSummary};
 use crate::store::serialize::Ranks;
@@ -125,13 +125,13 @@ type Staged = (Vec<PageVisit<BatchLink>>, BTreeMap<Unusable, u64>);
 
 struct VisitSink<'a> {
     visits: Mutex<Staged>,
-    urls: BatchUrls,
+    tables: BatchTables,
     progress: &'a dyn Progress,
 }
 
 impl PageSink for VisitSink<'_> {
     fn page(&self, page: PageObservation) -> Result<(), SinkError> {
-        let converted = visit_from_observation(page, &self.urls);
+        let converted = visit_from_observation(page, &self.tables);
         let mut guard = self
             .visits
             .lock()
@@ -169,7 +169,7 @@ pub fn import(
     phases.start("extract");
     let sink = VisitSink {
         visits: Mutex::new((Vec::new(), BTreeMap::new())),
-        urls: BatchUrls::default(),
+        tables: BatchTables::default(),
         progress,
     };
     let extract = extract_files(files, threads, &sink)?;
@@ -178,7 +178,7 @@ pub fn import(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let batch = Batch {
-        urls: sink.urls.freeze(),
+        tables: sink.tables.freeze(),
         visits,
     };
 

@@ -26,7 +26,7 @@ pub mod texts;
 pub mod time;
 pub mod visit;
 
-pub use batch::{Batch, BatchLink, BatchUrls};
+pub use batch::{Batch, BatchLink, BatchTables};
 /// The Arrow and Parquet versions the index is written with, for callers that read or
 /// write the same formats.
 pub use deltalake::{arrow, parquet};

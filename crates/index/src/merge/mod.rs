@@ -33,7 +33,7 @@ use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashSet;
 use thiserror::Error;
 
-use crate::batch::{Batch, BatchLink, FrozenUrls};
+use crate::batch::{Batch, BatchLink, FrozenTables};
 use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
@@ -90,7 +90,7 @@ impl IndexState {
 
     /// Merges one staged crawl batch (see the module docs for the rules).
     pub fn merge_batch(&mut self, batch: Batch) -> Result<MergeSummary, MergeError> {
-        let Batch { urls, mut visits } = batch;
+        let Batch { tables, mut visits } = batch;
         let mut summary = MergeSummary {
             visits: visits.len() as u64,
             ..MergeSummary::default()
@@ -98,9 +98,9 @@ impl IndexState {
         let order = self.apply_order(&visits, &mut summary)?;
         self.reserve_for(order.iter().map(|&i| &visits[i as usize]));
         let mut targets = Targets {
-            ids: vec![u32::MAX; urls.urls.id_bound()],
-            anchor_ids: vec![u32::MAX; urls.anchors.id_bound()],
-            urls,
+            ids: vec![u32::MAX; tables.urls.id_bound()],
+            anchor_ids: vec![u32::MAX; tables.anchors.id_bound()],
+            tables,
         };
         for i in order {
             self.apply(&mut visits[i as usize], &mut targets, &mut summary);
@@ -360,7 +360,7 @@ fn latest_content<'g, L>(visits: &[PageVisit<L>], run: &'g [u32]) -> &'g [u32] {
 /// A batch's link targets and anchors, and the index ids of those the merge has met so
 /// far.
 struct Targets {
-    urls: FrozenUrls,
+    tables: FrozenTables,
     /// Index URL id by batch number, `u32::MAX` until met.
     ids: Vec<u32>,
     /// Index anchor id by batch number, `u32::MAX` until met.
@@ -374,7 +374,7 @@ impl IndexState {
         if *id == u32::MAX {
             *id = self
                 .urls
-                .intern(targets.urls.urls.get(to)?, &mut self.domains);
+                .intern(targets.tables.urls.get(to)?, &mut self.domains);
         }
         Some(*id)
     }
@@ -383,7 +383,7 @@ impl IndexState {
     fn anchor(&mut self, targets: &mut Targets, anchor: u32) -> Option<u32> {
         let id = targets.anchor_ids.get_mut(anchor as usize)?;
         if *id == u32::MAX {
-            *id = self.anchors.intern(targets.urls.anchors.get(anchor)?);
+            *id = self.anchors.intern(targets.tables.anchors.get(anchor)?);
         }
         Some(*id)
     }
