@@ -74,10 +74,9 @@ impl BatchTables {
         self.urls.intern(url, || NormalUrl::parse(url).ok())
     }
 
-    /// The number of `url`, adding it when new.
-    pub fn intern(&self, url: NormalUrl) -> Option<u32> {
-        let text = url.as_str().to_owned();
-        self.urls.intern(&text, || Some(url))
+    /// The number of `url`, adding (a copy of) it when new.
+    pub fn intern(&self, url: &NormalUrl) -> Option<u32> {
+        self.urls.intern(url.as_str(), || Some(url.clone()))
     }
 
     /// The number of an anchor text, adding it when new (`None` as for URLs).
@@ -228,7 +227,7 @@ impl Batch {
                     links
                         .into_iter()
                         .filter_map(|l| {
-                            let to = urls.intern(l.url_to.clone())?;
+                            let to = urls.intern(&l.url_to)?;
                             let anchor = urls.intern_anchor(&l.anchor)?;
                             Some(BatchLink::new(l, to, anchor))
                         })
@@ -257,7 +256,7 @@ mod tests {
             ids.push((text, id));
         }
         let again = urls
-            .intern(NormalUrl::parse("http://example.com/7").unwrap())
+            .intern(&NormalUrl::parse("http://example.com/7").unwrap())
             .unwrap();
         assert_eq!(again, ids[7].1);
         let frozen = urls.freeze();

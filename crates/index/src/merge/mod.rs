@@ -39,7 +39,7 @@ use crate::state::{
 };
 use crate::texts::LinkTexts;
 use crate::time::format;
-use crate::visit::{LinkFlags, LinkSeen, LinkType, PageVisit};
+use crate::visit::{LinkFlags, LinkType, PageVisit};
 
 /// A batch that cannot be merged.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -357,6 +357,15 @@ fn latest_content<'g, L>(visits: &[PageVisit<L>], run: &'g [u32]) -> &'g [u32] {
     }
 }
 
+/// The index id of batch number `n` in `ids`, from `add` the first time it is met.
+fn met(ids: &mut [u32], n: u32, add: impl FnOnce() -> u32) -> Option<u32> {
+    let id = ids.get_mut(n as usize)?;
+    if *id == u32::MAX {
+        *id = add();
+    }
+    Some(*id)
+}
+
 /// A batch's link targets and anchors, and the index ids of those the merge has met so
 /// far.
 struct Targets {
@@ -370,22 +379,18 @@ struct Targets {
 impl IndexState {
     /// The index id of the batch's target `to`, added to the index when new.
     fn target(&mut self, targets: &mut Targets, to: u32) -> Option<u32> {
-        let id = targets.ids.get_mut(to as usize)?;
-        if *id == u32::MAX {
-            *id = self
-                .urls
-                .intern(targets.tables.urls.get(to)?, &mut self.domains);
-        }
-        Some(*id)
+        let url = targets.tables.urls.get(to)?;
+        met(&mut targets.ids, to, || {
+            self.urls.intern(url, &mut self.domains)
+        })
     }
 
     /// The index id of the batch's anchor `anchor`, added to the index when new.
     fn anchor(&mut self, targets: &mut Targets, anchor: u32) -> Option<u32> {
-        let id = targets.anchor_ids.get_mut(anchor as usize)?;
-        if *id == u32::MAX {
-            *id = self.anchors.intern(targets.tables.anchors.get(anchor)?);
-        }
-        Some(*id)
+        let text = targets.tables.anchors.get(anchor)?;
+        met(&mut targets.anchor_ids, anchor, || {
+            self.anchors.intern(text)
+        })
     }
 
     /// The links a visit carries, by its status (moved out of it), with the index ids of
@@ -415,12 +420,19 @@ impl IndexState {
             && (300..=399).contains(&visit.http_code)
             && let Some(to) = &visit.redirect_to
         {
-            let mut seen = LinkSeen::href(to.clone(), "");
-            seen.link_type = LinkType::Redirect;
-            seen.flags.redirect = visit.http_code;
+            // Resolved here, so it carries no batch numbers.
+            let link = BatchLink {
+                to: u32::MAX,
+                link_type: LinkType::Redirect,
+                anchor: u32::MAX,
+                flags: LinkFlags {
+                    redirect: visit.http_code,
+                    ..LinkFlags::default()
+                },
+                texts: LinkTexts::default(),
+            };
             let to = self.urls.intern(to, &mut self.domains);
-            let anchor = self.anchors.intern("");
-            out.push((to, anchor, BatchLink::new(seen, u32::MAX, u32::MAX)));
+            out.push((to, self.anchors.intern(""), link));
         }
         out
     }

@@ -1,6 +1,7 @@
 use hrefdex_url::NormalUrl;
 
 use super::*;
+use crate::visit::LinkSeen;
 
 const DAY: i64 = 86_400;
 const T1: i64 = 1_700_000_000;
