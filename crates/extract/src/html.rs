@@ -13,10 +13,14 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::LazyLock;
 
 use encoding_rs::Encoding;
 use lol_html::html_content::{Element, TextChunk, TextType};
-use lol_html::{AsciiCompatibleEncoding, HtmlRewriter, Settings, doc_text, element, text};
+use lol_html::{
+    AsciiCompatibleEncoding, ElementContentHandlers, HandlerResult, HtmlRewriter, Selector,
+    Settings, doc_text,
+};
 
 use crate::limits::{
     ALT_MAX_CHARS, ANCHOR_MAX_CHARS, MAX_LINKS_PER_PAGE, PAGE_FIELD_MAX_CHARS, SNIPPET_MAX_CHARS,
@@ -494,6 +498,65 @@ pub fn refresh_target(content: &str) -> Option<&str> {
     (!rest.is_empty()).then_some(rest)
 }
 
+/// The selectors of [`extract_html`]'s handlers, parsed once per process: `lol_html`'s
+/// `element!` and `text!` macros parse theirs for every document, which cost about 4 %
+/// of extraction on pages of 2 KB (the generated webs; nothing measurable on the real
+/// pages of `shared/data`, 150 KB on average).
+struct Selectors {
+    a: Selector,
+    area: Selector,
+    img: Selector,
+    link: Selector,
+    base: Selector,
+    frame: Selector,
+    form: Selector,
+    meta: Selector,
+    html: Selector,
+    svg: Selector,
+    title: Selector,
+    headings: [Selector; 2],
+}
+
+static SELECTORS: LazyLock<Selectors> = LazyLock::new(|| {
+    let parse = |s: &str| s.parse::<Selector>().expect("a fixed, valid selector");
+    Selectors {
+        a: parse("a"),
+        area: parse("area"),
+        img: parse("img"),
+        link: parse("link"),
+        base: parse("base"),
+        frame: parse("frame, iframe"),
+        form: parse("form"),
+        meta: parse("meta"),
+        html: parse("html"),
+        svg: parse("svg"),
+        title: parse("title"),
+        headings: [parse("h1"), parse("h2")],
+    }
+});
+
+/// A handler for the elements `selector` matches.
+fn on_element<'h>(
+    selector: &'static Selector,
+    handler: impl FnMut(&mut Element<'_, '_>) -> HandlerResult + 'h,
+) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    (
+        Cow::Borrowed(selector),
+        ElementContentHandlers::default().element(handler),
+    )
+}
+
+/// A handler for the text inside the elements `selector` matches.
+fn on_text_of<'h>(
+    selector: &'static Selector,
+    handler: impl FnMut(&mut TextChunk<'_>) -> HandlerResult + 'h,
+) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    (
+        Cow::Borrowed(selector),
+        ElementContentHandlers::default().text(handler),
+    )
+}
+
 /// Extracts links and page facts from one HTML document in `enc`.
 pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
     let (bytes, enc): (Cow<'_, [u8]>, AsciiCompatibleEncoding) =
@@ -512,6 +575,7 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
     // Visible text is a fraction of the markup; most pages never grow this buffer.
     state.text.reserve(bytes.len().min(MAX_PAGE_TEXT) / 4);
     let st: Shared = Rc::new(RefCell::new(state));
+    let sel = &*SELECTORS;
     {
         let (a, img, link, base, frame, form, meta, html, svg, title, txt) = (
             (Rc::clone(&st), Rc::clone(&st)),
@@ -528,42 +592,42 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
         );
         let mut settings = Settings {
             element_content_handlers: vec![
-                element!("a", move |el| {
+                on_element(&sel.a, move |el| {
                     on_anchor(&a.0, el, false);
                     Ok(())
                 }),
-                element!("area", move |el| {
+                on_element(&sel.area, move |el| {
                     on_anchor(&a.1, el, true);
                     Ok(())
                 }),
-                element!("img", move |el| {
+                on_element(&sel.img, move |el| {
                     on_img(&img, el);
                     Ok(())
                 }),
-                element!("link", move |el| {
+                on_element(&sel.link, move |el| {
                     on_link(&link, el);
                     Ok(())
                 }),
-                element!("base", move |el| {
+                on_element(&sel.base, move |el| {
                     let mut s = base.borrow_mut();
                     if s.facts.base.is_none() {
                         s.facts.base = el.get_attribute("href").map(|h| attr(&h));
                     }
                     Ok(())
                 }),
-                element!("frame, iframe", move |el| {
+                on_element(&sel.frame, move |el| {
                     on_simple(&frame, el, "src", LinkType::Frame);
                     Ok(())
                 }),
-                element!("form", move |el| {
+                on_element(&sel.form, move |el| {
                     on_simple(&form, el, "action", LinkType::Form);
                     Ok(())
                 }),
-                element!("meta", move |el| {
+                on_element(&sel.meta, move |el| {
                     on_meta(&meta, el);
                     Ok(())
                 }),
-                element!("html", move |el| {
+                on_element(&sel.html, move |el| {
                     let mut s = html.borrow_mut();
                     if !s.seen_html {
                         s.seen_html = true;
@@ -571,15 +635,15 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
                     }
                     Ok(())
                 }),
-                element!("svg", move |el| {
+                on_element(&sel.svg, move |el| {
                     on_svg(&svg, el);
                     Ok(())
                 }),
-                element!("title", move |el| {
+                on_element(&sel.title, move |el| {
                     on_title(&title.0, el);
                     Ok(())
                 }),
-                text!("title", move |t: &mut TextChunk<'_>| {
+                on_text_of(&sel.title, move |t| {
                     let mut s = title.1.borrow_mut();
                     if s.in_title && s.title_raw.len() < TITLE_MAX_CHARS * 8 {
                         s.title_raw.push_str(t.as_str());
@@ -596,17 +660,17 @@ pub fn extract_html(body: &[u8], enc: &'static Encoding) -> HtmlFacts {
             encoding: enc,
             ..Settings::new()
         };
-        for (level, selector) in ["h1", "h2"].into_iter().enumerate() {
+        for (level, selector) in sel.headings.iter().enumerate() {
             let (on_start, on_text) = (Rc::clone(&st), Rc::clone(&st));
             settings
                 .element_content_handlers
-                .push(element!(selector, move |el| {
+                .push(on_element(selector, move |el| {
                     on_heading(&on_start, el, level);
                     Ok(())
                 }));
             settings
                 .element_content_handlers
-                .push(text!(selector, move |t: &mut TextChunk<'_>| {
+                .push(on_text_of(selector, move |t| {
                     let mut s = on_text.borrow_mut();
                     if s.heading_raw[level].len() < PAGE_FIELD_MAX_CHARS * 4 {
                         s.heading_raw[level].push_str(t.as_str());
