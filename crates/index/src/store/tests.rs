@@ -359,3 +359,92 @@ fn events_name_links_by_row_and_older_inline_events_still_restore() {
         })
     ));
 }
+
+#[test]
+fn link_events_are_written_by_target_then_time_kind_and_row() {
+    use crate::state::EventKind;
+    use deltalake::arrow::array::{Int64Array, StringArray, TimestampMicrosecondArray};
+    use deltalake::arrow::compute::concat_batches;
+
+    let mut state = IndexState::default();
+    let pages = ["http://a.com/", "http://b.com/", "http://c.com/p"];
+    let targets = [
+        "http://x.com/",
+        "http://y.com/",
+        "http://z.com/q",
+        "http://a.com/",
+    ];
+    // Three crawls: each page links to a different subset each time, so links appear,
+    // are lost and come back at different times on every target.
+    for (crawl, t) in [1_700_000_000, 1_700_100_000, 1_700_200_000]
+        .into_iter()
+        .enumerate()
+    {
+        let visits = pages
+            .iter()
+            .enumerate()
+            .map(|(p, url)| {
+                let links: Vec<&str> = targets
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| (k + p + crawl) % 3 != 0)
+                    .map(|(_, to)| *to)
+                    .collect();
+                let mut v = visit(url, t + p as i64, &links);
+                // A second link to the first target, listed first, whose anchor sorts
+                // after "anchor": its event ties with that link's on target, time and
+                // kind, and the rows must decide.
+                let other = LinkSeen::href(NormalUrl::parse(links[0]).unwrap(), "other");
+                v.links.insert(0, other);
+                v
+            })
+            .collect();
+        state.merge(visits).unwrap();
+    }
+    let ranks = serialize::Ranks::new(&state);
+    let events = concat_batches(
+        &schema::LINK_EVENTS,
+        &serialize::link_events(&state, &ranks)
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(events.num_rows(), state.events.len());
+    assert!(state.events.iter().any(|e| e.kind == EventKind::Lost));
+    let text = |name: &str| {
+        events
+            .column_by_name(name)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+            .clone()
+    };
+    let (to_key, kind) = (text("to_key"), text("type"));
+    let time = events
+        .column_by_name("time")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<TimestampMicrosecondArray>()
+        .unwrap();
+    let link = events
+        .column_by_name("link")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .unwrap();
+    let rows: Vec<(&str, i64, bool, i64)> = (0..events.num_rows())
+        .map(|i| {
+            (
+                to_key.value(i),
+                time.value(i),
+                kind.value(i) == "lost",
+                link.value(i),
+            )
+        })
+        .collect();
+    assert!(
+        rows.windows(2).all(|w| w[0] < w[1]),
+        "not in (target, time, kind, row) order: {rows:?}"
+    );
+}
