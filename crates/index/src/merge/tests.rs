@@ -266,3 +266,15 @@ fn visits_a_later_batch_shares_with_the_index_are_skipped() {
     assert_eq!((sum.already_imported, sum.kept_links), (1, 1));
     assert_eq!(link(&s, A, X, "x").last_visited, T3);
 }
+
+#[test]
+fn prefaulting_leaves_a_table_as_it_was() {
+    let mut v: Vec<u64> = vec![1, 2, 3];
+    v.reserve(100_000);
+    let room = v.capacity();
+    super::prefault(&mut v, || 7);
+    assert_eq!(v, [1, 2, 3]);
+    assert_eq!(v.capacity(), room);
+    v.push(4);
+    assert_eq!(v, [1, 2, 3, 4]);
+}
