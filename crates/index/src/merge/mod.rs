@@ -200,8 +200,10 @@ impl IndexState {
             link_type: LinkType::Href,
             anchor: 0,
         };
-        prefault(&mut self.links, || LinkState::new(blank_key, 0, false));
-        prefault(&mut self.events, || LinkEvent {
+        prefault(&mut self.links, links, || {
+            LinkState::new(blank_key, 0, false)
+        });
+        prefault(&mut self.events, links, || LinkEvent {
             link: 0,
             time: 0,
             kind: EventKind::New,
@@ -371,17 +373,21 @@ fn latest_content<'g, L>(visits: &[PageVisit<L>], run: &'g [u32]) -> &'g [u32] {
     }
 }
 
-/// Writes to every memory page of `v`'s spare capacity, on all cores, before the merge
-/// fills it one element at a time on one. The first write to a fresh memory page makes
-/// the kernel zero it, and on the virtual machines measured that was a third of the
-/// merge's time (`clear_page_erms`); done here it is split over the cores.
+/// Writes to every memory page of the room for the next `additional` elements of `v`,
+/// on all cores, before the merge fills it one element at a time on one. The first
+/// write to a fresh memory page makes the kernel zero it, and on the virtual machines
+/// measured that was a third of the merge's time (`clear_page_erms`); done here it is
+/// split over the cores. Only that room: a vector grown by `reserve` may have more,
+/// which untouched costs no memory.
 ///
 /// `blank` must own no heap memory: the values written are overwritten by later pushes
 /// without being dropped.
-fn prefault<T: Send>(v: &mut Vec<T>, blank: impl Fn() -> T + Sync) {
+fn prefault<T: Send>(v: &mut Vec<T>, additional: usize, blank: impl Fn() -> T + Sync) {
     const PAGE: usize = 4096;
     let stride = (PAGE / std::mem::size_of::<T>().max(1)).max(1);
-    v.spare_capacity_mut()
+    let spare = v.spare_capacity_mut();
+    let room = additional.min(spare.len());
+    spare[..room]
         .par_chunks_mut(stride * 256)
         .for_each(|chunk| {
             for slot in chunk.iter_mut().step_by(stride) {

@@ -272,7 +272,7 @@ fn prefaulting_leaves_a_table_as_it_was() {
     let mut v: Vec<u64> = vec![1, 2, 3];
     v.reserve(100_000);
     let room = v.capacity();
-    super::prefault(&mut v, || 7);
+    super::prefault(&mut v, 100_000, || 7);
     assert_eq!(v, [1, 2, 3]);
     assert_eq!(v.capacity(), room);
     v.push(4);
