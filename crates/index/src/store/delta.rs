@@ -15,7 +15,7 @@ use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
 use deltalake::kernel::transaction::CommitBuilder;
 use deltalake::kernel::{Action, StructType};
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use deltalake::parquet::basic::{Compression, Encoding, ZstdLevel};
+use deltalake::parquet::basic::{Compression, Encoding};
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::reader::{FileReader, SerializedFileReader};
 use deltalake::parquet::schema::types::ColumnPath;
@@ -123,25 +123,22 @@ fn sort_key(table: &str) -> Option<&'static str> {
     }
 }
 
-/// How `table` is compressed. `links_in` answers nearly every lookup (backlinks,
-/// refdomains, anchors, metrics), so it takes LZ4: on the 10.6M-link index a `backlinks`
-/// lookup got 1.1–1.4× faster on small targets and 2× on a 518k-backlink one than with
-/// zstd level 3 (parquet-rs also builds a zstd context per column chunk it opens), at 47 %
-/// more bytes for that table (docs/perf-log.md, "Query latency at 10.6M links"). `domains`
-/// takes LZ4 too: it is a few hundred kilobytes, but `domain_rating`, one of the commonest
-/// calls, reads it, and zstd cost a decoder context per column chunk opened (about 6 % of
-/// a loaded server's CPU on a mix of small lookups). The other tables stay zstd. Zstd
-/// for `links_in`'s long text alone (snippets, title, alt) saved 34 bytes per link but
-/// made small `backlinks` lookups 1.4–1.6× slower: not adopted (docs/perf-log.md, "Index:
-/// bytes per link on disk").
-fn compression(table: &str) -> Compression {
-    match table {
-        "links_in" | "links_head" | "domains" => Compression::LZ4_RAW,
-        _ => Compression::ZSTD(ZstdLevel::try_new(3).unwrap_or_default()),
-    }
-}
+/// How every table is compressed: LZ4, for what a lookup pays to read.
+///
+/// parquet-rs (59) makes a zstd compression and a decompression context for every column
+/// chunk it opens, reads included, and zstd asks the CPU for its features (`CPUID`, three
+/// times) each time it makes one. On a virtual machine, where most servers run, `CPUID`
+/// traps to the hypervisor: 7 µs here, about 45 µs per zstd column chunk opened. A
+/// small `pages` lookup opened 14 of them and spent two thirds of its time there; with
+/// every table in LZ4, `pages` got 3.5× faster, `broken_links` 2.3×, `metrics` 1.6×, and
+/// no lookup slower, for 7.8 % more bytes (zstd level 3 kept `links_out`, `pages` and
+/// `link_events` 30 % smaller; docs/perf-log.md, "Every table in LZ4"). `links_in` was
+/// already LZ4 for the decoding itself (a `backlinks` lookup 1.1–2× faster than with zstd,
+/// for 47 % more bytes), and zstd on its long text alone, 4 KiB pages and all, still made
+/// a small `backlinks` lookup 1.6× slower to save 52 bytes per link.
+const COMPRESSION: Compression = Compression::LZ4_RAW;
 
-/// Writer settings for `table`: its compression, dictionaries where values repeat, small
+/// Writer settings for `table`: LZ4, dictionaries where values repeat, small
 /// pages in small row groups, and page-level statistics (the column index) on the sort
 /// key only.
 ///
@@ -151,7 +148,7 @@ fn compression(table: &str) -> Compression {
 /// longest text gets none at all ([`without_statistics`]).
 pub fn writer_properties(table: &str) -> WriterProperties {
     let mut builder = WriterProperties::builder()
-        .set_compression(compression(table))
+        .set_compression(COMPRESSION)
         .set_dictionary_enabled(true)
         .set_statistics_enabled(EnabledStatistics::Chunk)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))

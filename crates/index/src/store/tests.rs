@@ -448,3 +448,49 @@ fn link_events_are_written_by_target_then_time_kind_and_row() {
         "not in (target, time, kind, row) order: {rows:?}"
     );
 }
+
+/// zstd makes a context per column chunk read, which costs lookups dearly on virtual
+/// machines (`delta::COMPRESSION`): no table may fall back to another codec.
+#[test]
+fn every_column_of_every_table_is_lz4() {
+    use deltalake::parquet::basic::Compression;
+    use deltalake::parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut state = IndexState::default();
+    state
+        .merge(vec![
+            visit("http://a.com/", 1_700_000_000, &["http://x.com/"]),
+            visit("http://b.com/p", 1_700_000_100, &["http://a.com/"]),
+        ])
+        .unwrap();
+    state.compute_ratings().unwrap();
+    index.commit(&state, &serde_json::json!({})).unwrap();
+
+    let mut chunks = 0;
+    for table in std::fs::read_dir(dir.path()).unwrap() {
+        let table = table.unwrap().path();
+        for file in std::fs::read_dir(&table).into_iter().flatten() {
+            let file = file.unwrap().path();
+            if file.extension().is_none_or(|e| e != "parquet") {
+                continue;
+            }
+            let reader = SerializedFileReader::new(std::fs::File::open(&file).unwrap()).unwrap();
+            for group in reader.metadata().row_groups() {
+                for column in group.columns() {
+                    assert_eq!(
+                        column.compression(),
+                        Compression::LZ4_RAW,
+                        "{} in {}",
+                        column.column_path(),
+                        file.display()
+                    );
+                    chunks += 1;
+                }
+            }
+        }
+    }
+    // links_in, links_out, pages, domains, link_events and the manifest at the least.
+    assert!(chunks > 60, "only {chunks} column chunks found");
+}
