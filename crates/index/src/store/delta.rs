@@ -14,6 +14,7 @@ use deltalake::arrow::error::ArrowError;
 use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
 use deltalake::kernel::transaction::CommitBuilder;
 use deltalake::kernel::{Action, StructType};
+use deltalake::parquet::arrow::ProjectionMask;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::basic::{Compression, Encoding};
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -327,16 +328,40 @@ pub async fn latest_version(path: &Path) -> Result<Option<u64>, StoreError> {
 /// Reads every row of a table version.
 pub async fn read(path: &Path, version: u64) -> Result<Vec<RecordBatch>, StoreError> {
     let mut out = Vec::new();
+    for_each_batch(
+        path,
+        version,
+        |_| None,
+        |batch| {
+            out.push(batch);
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// Hands every row of a table version to `each`, one record batch at a time, so that
+/// only one batch is decoded in memory at once. `columns` picks, from a file's schema,
+/// the columns to decode (`None`: all of them); names a file lacks are skipped.
+pub async fn for_each_batch(
+    path: &Path,
+    version: u64,
+    columns: impl Fn(&deltalake::arrow::datatypes::Schema) -> Option<Vec<&'static str>>,
+    mut each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     for file in files(path, version).await? {
         let f = std::fs::File::open(&file).map_err(|e| StoreError::io(&file, e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(f)?
-            .with_batch_size(65_536)
-            .build()?;
-        for batch in reader {
-            out.push(batch?);
+        let mut builder = ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(65_536);
+        if let Some(names) = columns(builder.schema()) {
+            let mask = ProjectionMask::columns(builder.parquet_schema(), names);
+            builder = builder.with_projection(mask);
+        }
+        for batch in builder.build()? {
+            each(batch?)?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Rows and bytes of a table version (from Parquet footers and file sizes).

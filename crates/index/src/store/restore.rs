@@ -65,11 +65,7 @@ fn url_id(state: &mut IndexState, text: &str) -> Option<u32> {
 }
 
 /// Rebuilds the state from `pages`, `links_in`, `link_events` and `domains` batches,
-/// ratings included (DR by domain, UR of crawled pages).
-///
-/// Events name their link by its row in `links_in` (the `link` column of both); events
-/// written by older builds carry the link's columns inline instead, and are matched by
-/// the link's identity.
+/// ratings included (DR by domain, UR of crawled pages): [`Restorer`] over whole tables.
 pub fn restore(
     pages: &[RecordBatch],
     links: &[RecordBatch],
@@ -77,15 +73,100 @@ pub fn restore(
     domains: &[RecordBatch],
     batches: u32,
 ) -> Result<IndexState, StoreError> {
-    let mut s = IndexState {
-        batches,
-        ..IndexState::default()
-    };
-    for batch in pages {
+    let mut r = Restorer::new(batches);
+    pages.iter().try_for_each(|b| r.pages(b))?;
+    links.iter().try_for_each(|b| r.links(b))?;
+    events.iter().try_for_each(|b| r.events(b))?;
+    domains.iter().try_for_each(|b| r.domains(b))?;
+    Ok(r.finish())
+}
+
+/// The `links_in` columns a restore reads from a file of schema `file`. The referring
+/// page's attributes inline in every row (its title, IP, ratings, sizes: about a sixth of
+/// the table) come back from `pages` instead. Files of older builds also name the
+/// referring page by key, host and domain; those are read where present.
+pub fn link_columns(file: &deltalake::arrow::datatypes::Schema) -> Vec<&'static str> {
+    let mut columns = vec![
+        "url_from",
+        "url_to",
+        "to_key",
+        "to_host",
+        "to_domain",
+        "link_type",
+        "anchor",
+        "first_seen",
+        "last_visited",
+        "prev_visited",
+        "lost_at",
+        "lost_reason",
+        "original",
+        "sitewide",
+        "nofollow",
+        "ugc",
+        "sponsored",
+        "image",
+        "redirect",
+        "text_pre",
+        "text_post",
+        "alt",
+        "first_origin",
+        "last_origin",
+        "link",
+    ];
+    if file.field_with_name("from_key").is_ok() {
+        columns.extend(["from_key", "from_host", "from_domain"]);
+    }
+    columns
+}
+
+/// Rebuilds an [`IndexState`] one record batch at a time, so that a whole table never
+/// has to be decoded into memory at once: at 10M links, `links_in` decoded whole was
+/// several gigabytes on top of the state being rebuilt, and most of a load's time went
+/// to the kernel zeroing the fresh pages it took (docs/perf-log.md, "Loading an index").
+///
+/// Batches must come table by table, in this order: every `pages` batch, then
+/// `links_in`, then `link_events`, then `domains`; then [`Restorer::finish`].
+/// Events name their link by its row in `links_in` (the `link` column of both); events
+/// written by older builds carry the link's columns inline instead, and are matched by
+/// the link's identity.
+pub struct Restorer {
+    s: IndexState,
+    /// Link id by `links_in` row.
+    by_row: Vec<u32>,
+    /// Links by identity, built only for events of older builds.
+    by_key: Option<FxHashMap<LinkKey, u32>>,
+    /// (URL id, UR, raw UR) of every crawled page.
+    page_ratings: Vec<(u32, u8, f64)>,
+    /// (domain id, DR, raw DR, position) of every domain of the state.
+    domain_ratings: Vec<(u32, u8, f64, u32)>,
+}
+
+impl Restorer {
+    /// An empty state that has seen `batches` crawl batches.
+    pub fn new(batches: u32) -> Restorer {
+        Restorer {
+            s: IndexState {
+                batches,
+                ..IndexState::default()
+            },
+            by_row: Vec::new(),
+            by_key: None,
+            page_ratings: Vec::new(),
+            domain_ratings: Vec::new(),
+        }
+    }
+
+    /// Restores the crawled pages of one `pages` batch.
+    pub fn pages(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
+        let s = &mut self.s;
         let c = Cols {
             batch,
             table: "pages",
         };
+        let (rating, raw) = (
+            c.i32("ahrefs_rank")?,
+            c.get::<deltalake::arrow::array::Float64Array>("ur_raw")?,
+        );
         let (key, url, host, domain) = (c.s("url_key")?, c.s("url")?, c.s("host")?, c.s("domain")?);
         let (first, last, prev, broken) = (
             c.t("first_seen")?,
@@ -141,8 +222,8 @@ pub fn restore(
                 prev_visited: opt_secs(prev, i),
                 http_code: u16::try_from(code.value(i)).unwrap_or(0),
                 broken_at: opt_secs(broken, i),
-                redirect_to: url_id(&mut s, redirect.value(i)),
-                canonical: url_id(&mut s, canonical.value(i)),
+                redirect_to: url_id(s, redirect.value(i)),
+                canonical: url_id(s, canonical.value(i)),
                 ip: ip.value(i).into(),
                 title: title.value(i).into(),
                 encoding: enc.value(i).into(),
@@ -172,81 +253,103 @@ pub fn restore(
                 },
             };
             s.pages.insert(id, page);
+            self.page_ratings
+                .push((id, u8::try_from(rating.value(i)).unwrap_or(0), raw.value(i)));
         }
+        Ok(())
     }
-    // Link id by `links_in` row.
-    let mut by_row: Vec<u32> = Vec::new();
-    for batch in links {
+
+    /// Restores the links of one `links_in` batch.
+    pub fn links(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
         let c = Cols {
             batch,
             table: "links_in",
         };
+        // Every column found once per batch: by name for every row, the lookups were a
+        // sixth of a load.
+        let keys = KeyColumns::new(&c)?;
+        let (first, last, prev, lost) = (
+            c.t("first_seen")?,
+            c.t("last_visited")?,
+            c.t("prev_visited")?,
+            c.t("lost_at")?,
+        );
+        let (lost_reason, first_origin, last_origin) = (
+            c.s("lost_reason")?,
+            c.s("first_origin")?,
+            c.s("last_origin")?,
+        );
+        let (original, sitewide, nofollow, ugc, sponsored, image) = (
+            c.b("original")?,
+            c.b("sitewide")?,
+            c.b("nofollow")?,
+            c.b("ugc")?,
+            c.b("sponsored")?,
+            c.b("image")?,
+        );
+        let redirect = c.i32("redirect")?;
+        let (pre, post, alt) = (c.s("text_pre")?, c.s("text_post")?, c.s("alt")?);
         let row = batch
             .column_by_name("link")
             .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
+        let origin = |a: &StringArray, i: usize| {
+            if a.value(i) == "fresh" {
+                Origin::Fresh
+            } else {
+                Origin::Recrawl
+            }
+        };
         for i in 0..batch.num_rows() {
-            let key = link_key(&mut s, &c, i)?;
-            let origin = |name: &str| -> Result<Origin, StoreError> {
-                Ok(if c.s(name)?.value(i) == "fresh" {
-                    Origin::Fresh
-                } else {
-                    Origin::Recrawl
-                })
-            };
-            let lost_reason = c.s("lost_reason")?;
+            let key = link_key(&mut self.s, &keys, c.table, i)?;
             let link = LinkState {
                 key,
-                first_seen: secs(c.t("first_seen")?, i),
-                last_visited: secs(c.t("last_visited")?, i),
-                prev_visited: opt_secs(c.t("prev_visited")?, i),
-                lost_at: opt_secs(c.t("lost_at")?, i),
+                first_seen: secs(first, i),
+                last_visited: secs(last, i),
+                prev_visited: opt_secs(prev, i),
+                lost_at: opt_secs(lost, i),
                 lost_reason: lost_reason
                     .is_valid(i)
                     .then(|| LostReason::parse(lost_reason.value(i)))
                     .flatten(),
-                original: c.b("original")?.value(i),
-                sitewide: c.b("sitewide")?.value(i),
+                original: original.value(i),
+                sitewide: sitewide.value(i),
                 flags: LinkFlags {
-                    nofollow: c.b("nofollow")?.value(i),
-                    ugc: c.b("ugc")?.value(i),
-                    sponsored: c.b("sponsored")?.value(i),
-                    image: c.b("image")?.value(i),
-                    redirect: u16::try_from(c.i32("redirect")?.value(i)).unwrap_or(0),
+                    nofollow: nofollow.value(i),
+                    ugc: ugc.value(i),
+                    sponsored: sponsored.value(i),
+                    image: image.value(i),
+                    redirect: u16::try_from(redirect.value(i)).unwrap_or(0),
                 },
-                texts: LinkTexts::new(
-                    c.s("text_pre")?.value(i),
-                    c.s("text_post")?.value(i),
-                    c.s("alt")?.value(i),
-                ),
-                first_origin: origin("first_origin")?,
-                last_origin: origin("last_origin")?,
+                texts: LinkTexts::new(pre.value(i), post.value(i), alt.value(i)),
+                first_origin: origin(first_origin, i),
+                last_origin: origin(last_origin, i),
             };
-            let id = s.push_link(link);
+            let id = self.s.push_link(link);
             if let Some(row) = row.filter(|r| r.is_valid(i)) {
                 let row = usize::try_from(row.value(i)).map_err(|_| StoreError::Corrupt {
                     table: "links_in",
                     detail: format!("negative link row at row {i}"),
                 })?;
-                if by_row.len() <= row {
-                    by_row.resize(row + 1, u32::MAX);
+                if self.by_row.len() <= row {
+                    self.by_row.resize(row + 1, u32::MAX);
                 }
-                by_row[row] = id;
+                self.by_row[row] = id;
             }
         }
+        Ok(())
     }
-    // Links by identity, built only for events of older builds (which name their link by
-    // its columns instead of its `links_in` row).
-    let mut by_key: Option<FxHashMap<LinkKey, u32>> = None;
-    for batch in events {
+
+    /// Restores the new/lost events of one `link_events` batch.
+    pub fn events(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
         let c = Cols {
             batch,
             table: "link_events",
         };
         let (time, kind, reason) = (c.t("time")?, c.s("type")?, c.s("reason")?);
         // Inline link columns (older builds) or the link's `links_in` row.
-        let rows = match batch.column_by_name("url_from") {
-            Some(_) => None,
-            None => Some(c.get::<Int64Array>("link")?),
+        let (rows, keys) = match batch.column_by_name("url_from") {
+            Some(_) => (None, Some(KeyColumns::new(&c)?)),
+            None => (Some(c.get::<Int64Array>("link")?), None),
         };
         for i in 0..batch.num_rows() {
             let unknown = || StoreError::Corrupt {
@@ -256,20 +359,23 @@ pub fn restore(
             let link = if let Some(rows) = rows {
                 usize::try_from(rows.value(i))
                     .ok()
-                    .and_then(|r| by_row.get(r))
+                    .and_then(|r| self.by_row.get(r))
                     .copied()
                     .filter(|&id| id != u32::MAX)
                     .ok_or_else(unknown)?
-            } else {
-                let key = link_key(&mut s, &c, i)?;
-                let by_key = by_key.get_or_insert_with(|| {
-                    (0..s.links.len() as u32)
-                        .map(|id| (s.links[id as usize].key, id))
+            } else if let Some(keys) = &keys {
+                let key = link_key(&mut self.s, keys, c.table, i)?;
+                let links = &self.s.links;
+                let by_key = self.by_key.get_or_insert_with(|| {
+                    (0..links.len() as u32)
+                        .map(|id| (links[id as usize].key, id))
                         .collect()
                 });
                 by_key.get(&key).copied().ok_or_else(unknown)?
+            } else {
+                return Err(unknown());
             };
-            s.events.push(LinkEvent {
+            self.s.events.push(LinkEvent {
                 link,
                 time: secs(time, i),
                 kind: if kind.value(i) == "new" {
@@ -283,21 +389,12 @@ pub fn restore(
                     .flatten(),
             });
         }
+        Ok(())
     }
-    s.events.sort_by_key(|e| (e.time, e.kind, e.link));
-    restore_ratings(&mut s, pages, domains)?;
-    Ok(s)
-}
 
-fn restore_ratings(
-    s: &mut IndexState,
-    pages: &[RecordBatch],
-    domains: &[RecordBatch],
-) -> Result<(), StoreError> {
-    use deltalake::arrow::array::Float64Array;
-    let n = s.domains.len();
-    let (mut dr, mut dr_raw, mut top) = (vec![0u8; n], vec![0f64; n], vec![0u32; n]);
-    for batch in domains {
+    /// Restores the ratings of one `domains` batch (of domains the state has).
+    pub fn domains(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
+        use deltalake::arrow::array::Float64Array;
         let c = Cols {
             batch,
             table: "domains",
@@ -309,73 +406,113 @@ fn restore_ratings(
             c.get::<Int64Array>("ahrefs_top")?,
         );
         for i in 0..batch.num_rows() {
-            if let Some(id) = s.domains.lookup(name.value(i)) {
-                dr[id as usize] = u8::try_from(rating.value(i)).unwrap_or(0);
-                dr_raw[id as usize] = raw.value(i);
-                top[id as usize] = u32::try_from(rank.value(i)).unwrap_or(0);
+            if let Some(id) = self.s.domains.lookup(name.value(i)) {
+                self.domain_ratings.push((
+                    id,
+                    u8::try_from(rating.value(i)).unwrap_or(0),
+                    raw.value(i),
+                    u32::try_from(rank.value(i)).unwrap_or(0),
+                ));
             }
         }
+        Ok(())
     }
-    let m = s.urls.len();
-    let (mut ur, mut ur_raw) = (vec![0u8; m], vec![0f64; m]);
-    for batch in pages {
-        let c = Cols {
-            batch,
-            table: "pages",
+
+    /// The state, its events in time order and its ratings in place.
+    pub fn finish(self) -> IndexState {
+        let mut s = self.s;
+        s.events.sort_by_key(|e| (e.time, e.kind, e.link));
+        let n = s.domains.len();
+        let (mut dr, mut dr_raw, mut top) = (vec![0u8; n], vec![0f64; n], vec![0u32; n]);
+        for (id, rating, raw, rank) in self.domain_ratings {
+            dr[id as usize] = rating;
+            dr_raw[id as usize] = raw;
+            top[id as usize] = rank;
+        }
+        let m = s.urls.len();
+        let (mut ur, mut ur_raw) = (vec![0u8; m], vec![0f64; m]);
+        for (id, rating, raw) in self.page_ratings {
+            ur[id as usize] = rating;
+            ur_raw[id as usize] = raw;
+        }
+        s.authority = crate::state::Authority {
+            dr,
+            dr_raw,
+            ahrefs_top: top,
+            ur,
+            ur_raw,
         };
-        let (url, rating, raw) = (
-            c.s("url")?,
-            c.i32("ahrefs_rank")?,
-            c.get::<Float64Array>("ur_raw")?,
-        );
-        for i in 0..batch.num_rows() {
-            if let Some(id) = s.urls.lookup(url.value(i)) {
-                ur[id as usize] = u8::try_from(rating.value(i)).unwrap_or(0);
-                ur_raw[id as usize] = raw.value(i);
-            }
-        }
+        s
     }
-    s.authority = crate::state::Authority {
-        dr,
-        dr_raw,
-        ahrefs_top: top,
-        ur,
-        ur_raw,
-    };
-    Ok(())
 }
 
-fn link_key(s: &mut IndexState, c: &Cols<'_>, i: usize) -> Result<LinkKey, StoreError> {
-    let url_from = c.s("url_from")?.value(i);
+/// The columns that name a link: its referring and target URLs, type and anchor.
+struct KeyColumns<'a> {
+    url_from: &'a StringArray,
+    /// The referring page's key, host and domain, in files of older builds.
+    from_parts: Option<(&'a StringArray, &'a StringArray, &'a StringArray)>,
+    url_to: &'a StringArray,
+    to_key: &'a StringArray,
+    to_host: &'a StringArray,
+    to_domain: &'a StringArray,
+    link_type: &'a StringArray,
+    anchor: &'a StringArray,
+}
+
+impl<'a> KeyColumns<'a> {
+    fn new(c: &Cols<'a>) -> Result<KeyColumns<'a>, StoreError> {
+        let from_parts = match c.batch.column_by_name("from_key") {
+            Some(_) => Some((c.s("from_key")?, c.s("from_host")?, c.s("from_domain")?)),
+            None => None,
+        };
+        Ok(KeyColumns {
+            url_from: c.s("url_from")?,
+            from_parts,
+            url_to: c.s("url_to")?,
+            to_key: c.s("to_key")?,
+            to_host: c.s("to_host")?,
+            to_domain: c.s("to_domain")?,
+            link_type: c.s("link_type")?,
+            anchor: c.s("anchor")?,
+        })
+    }
+}
+
+fn link_key(
+    s: &mut IndexState,
+    k: &KeyColumns<'_>,
+    table: &'static str,
+    i: usize,
+) -> Result<LinkKey, StoreError> {
+    let url_from = k.url_from.value(i);
     // The referring page is a crawled page, restored from `pages` already; `links_in`
     // does not store its key (older builds did).
-    let from = match (s.urls.lookup(url_from), c.batch.column_by_name("from_key")) {
+    let from = match (s.urls.lookup(url_from), k.from_parts) {
         (Some(id), _) => id,
-        (None, Some(_)) => s.urls.intern_parts(
+        (None, Some((key, host, domain))) => s.urls.intern_parts(
             url_from,
-            c.s("from_key")?.value(i),
-            c.s("from_host")?.value(i),
-            c.s("from_domain")?.value(i),
+            key.value(i),
+            host.value(i),
+            domain.value(i),
             &mut s.domains,
         ),
         (None, None) => url_id(s, url_from).ok_or_else(|| StoreError::Corrupt {
-            table: c.table,
+            table,
             detail: format!("unusable url_from at row {i}"),
         })?,
     };
     let to = s.urls.intern_parts(
-        c.s("url_to")?.value(i),
-        c.s("to_key")?.value(i),
-        c.s("to_host")?.value(i),
-        c.s("to_domain")?.value(i),
+        k.url_to.value(i),
+        k.to_key.value(i),
+        k.to_host.value(i),
+        k.to_domain.value(i),
         &mut s.domains,
     );
-    let link_type =
-        LinkType::parse(c.s("link_type")?.value(i)).ok_or_else(|| StoreError::Corrupt {
-            table: c.table,
-            detail: format!("unknown link_type at row {i}"),
-        })?;
-    let anchor = s.anchors.intern(c.s("anchor")?.value(i));
+    let link_type = LinkType::parse(k.link_type.value(i)).ok_or_else(|| StoreError::Corrupt {
+        table,
+        detail: format!("unknown link_type at row {i}"),
+    })?;
+    let anchor = s.anchors.intern(k.anchor.value(i));
     Ok(LinkKey {
         from,
         to,
