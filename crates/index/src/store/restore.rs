@@ -346,34 +346,32 @@ impl Restorer {
             table: "link_events",
         };
         let (time, kind, reason) = (c.t("time")?, c.s("type")?, c.s("reason")?);
-        // Inline link columns (older builds) or the link's `links_in` row.
-        let (rows, keys) = match batch.column_by_name("url_from") {
-            Some(_) => (None, Some(KeyColumns::new(&c)?)),
-            None => (Some(c.get::<Int64Array>("link")?), None),
+        let named_by = match batch.column_by_name("url_from") {
+            Some(_) => LinkNamedBy::Columns(KeyColumns::new(&c)?),
+            None => LinkNamedBy::Row(c.get::<Int64Array>("link")?),
         };
         for i in 0..batch.num_rows() {
             let unknown = || StoreError::Corrupt {
                 table: "link_events",
                 detail: format!("event for an unknown link at row {i}"),
             };
-            let link = if let Some(rows) = rows {
-                usize::try_from(rows.value(i))
+            let link = match &named_by {
+                LinkNamedBy::Row(rows) => usize::try_from(rows.value(i))
                     .ok()
                     .and_then(|r| self.by_row.get(r))
                     .copied()
                     .filter(|&id| id != u32::MAX)
-                    .ok_or_else(unknown)?
-            } else if let Some(keys) = &keys {
-                let key = link_key(&mut self.s, keys, c.table, i)?;
-                let links = &self.s.links;
-                let by_key = self.by_key.get_or_insert_with(|| {
-                    (0..links.len() as u32)
-                        .map(|id| (links[id as usize].key, id))
-                        .collect()
-                });
-                by_key.get(&key).copied().ok_or_else(unknown)?
-            } else {
-                return Err(unknown());
+                    .ok_or_else(unknown)?,
+                LinkNamedBy::Columns(keys) => {
+                    let key = link_key(&mut self.s, keys, c.table, i)?;
+                    let links = &self.s.links;
+                    let by_key = self.by_key.get_or_insert_with(|| {
+                        (0..links.len() as u32)
+                            .map(|id| (links[id as usize].key, id))
+                            .collect()
+                    });
+                    by_key.get(&key).copied().ok_or_else(unknown)?
+                }
             };
             self.s.events.push(LinkEvent {
                 link,
@@ -444,6 +442,14 @@ impl Restorer {
         };
         s
     }
+}
+
+/// How a `link_events` batch names each event's link.
+enum LinkNamedBy<'a> {
+    /// By its row in `links_in`.
+    Row(&'a Int64Array),
+    /// By the link's own columns, inline (older builds).
+    Columns(KeyColumns<'a>),
 }
 
 /// The columns that name a link: its referring and target URLs, type and anchor.
