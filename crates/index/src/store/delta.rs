@@ -342,26 +342,54 @@ pub async fn read(path: &Path, version: u64) -> Result<Vec<RecordBatch>, StoreEr
 }
 
 /// Hands every row of a table version to `each`, one record batch at a time, so that
-/// only one batch is decoded in memory at once. `columns` picks, from a file's schema,
-/// the columns to decode (`None`: all of them); names a file lacks are skipped.
+/// only a few batches are decoded in memory at once. `columns` picks, from a file's
+/// schema, the columns to decode (`None`: all of them); names a file lacks are skipped.
+///
+/// The batches are decoded on a thread of their own, two ahead of `each`: a load
+/// (decoding `links_in`, then rebuilding the state from it) then uses two cores.
 pub async fn for_each_batch(
     path: &Path,
     version: u64,
-    columns: impl Fn(&deltalake::arrow::datatypes::Schema) -> Option<Vec<&'static str>>,
+    columns: impl Fn(&deltalake::arrow::datatypes::Schema) -> Option<Vec<&'static str>> + Send,
     mut each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    for file in files(path, version).await? {
-        let f = std::fs::File::open(&file).map_err(|e| StoreError::io(&file, e))?;
-        let mut builder = ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(65_536);
-        if let Some(names) = columns(builder.schema()) {
-            let mask = ProjectionMask::columns(builder.parquet_schema(), names);
-            builder = builder.with_projection(mask);
-        }
-        for batch in builder.build()? {
+    let files = files(path, version).await?;
+    let (decoded, batches) = std::sync::mpsc::sync_channel::<Result<RecordBatch, StoreError>>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for file in files {
+                let reader = std::fs::File::open(&file)
+                    .map_err(|e| StoreError::io(&file, e))
+                    .and_then(|f| {
+                        let mut builder =
+                            ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(65_536);
+                        if let Some(names) = columns(builder.schema()) {
+                            let mask = ProjectionMask::columns(builder.parquet_schema(), names);
+                            builder = builder.with_projection(mask);
+                        }
+                        Ok(builder.build()?)
+                    });
+                let reader = match reader {
+                    Ok(reader) => reader,
+                    Err(e) => {
+                        let _ = decoded.send(Err(e));
+                        return;
+                    }
+                };
+                for batch in reader {
+                    // A send fails only when `each` has stopped: stop decoding too.
+                    if decoded.send(batch.map_err(StoreError::from)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        // Returning early drops `batches`, which stops the decoding thread.
+        for batch in batches {
             each(batch?)?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Rows and bytes of a table version (from Parquet footers and file sizes).

@@ -398,7 +398,7 @@ impl Index {
         &self,
         version: &IndexVersion,
         table: &str,
-        columns: impl Fn(&Schema) -> Option<Vec<&'static str>>,
+        columns: impl Fn(&Schema) -> Option<Vec<&'static str>> + Send,
         each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let v = version

@@ -494,3 +494,48 @@ fn every_column_of_every_table_is_lz4() {
     // links_in, links_out, pages, domains, link_events and the manifest at the least.
     assert!(chunks > 60, "only {chunks} column chunks found");
 }
+
+/// A load stops at the first error, whether the caller's or the decoder's, and neither
+/// hangs nor panics.
+#[test]
+fn reading_batch_by_batch_stops_at_the_first_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut state = IndexState::default();
+    state
+        .merge(vec![visit(
+            "http://a.com/",
+            1_700_000_000,
+            &["http://x.com/"],
+        )])
+        .unwrap();
+    state.compute_ratings().unwrap();
+    let v = index.commit(&state, &serde_json::json!({})).unwrap();
+    let path = dir.path().join("links_in");
+    let version = v.table_version("links_in").unwrap();
+
+    let mut seen = 0;
+    let stopped = index.block_on(delta::for_each_batch(
+        &path,
+        version,
+        |_| None,
+        |_| {
+            seen += 1;
+            Err(StoreError::NoSuchVersion("stop".into()))
+        },
+    ));
+    assert!(matches!(stopped, Err(StoreError::NoSuchVersion(_))));
+    assert_eq!(seen, 1);
+
+    // A data file cut short: an error, not a panic, and the index as it was otherwise.
+    let file = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let cut = index.block_on(delta::for_each_batch(&path, version, |_| None, |_| Ok(())));
+    assert!(cut.is_err());
+    assert!(index.load_state(Some(&v)).is_err());
+}
