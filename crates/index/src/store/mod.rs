@@ -354,10 +354,17 @@ impl Index {
         version: &IndexVersion,
         table: &str,
     ) -> Result<Vec<RecordBatch>, StoreError> {
-        let v = version
-            .table_version(table)
-            .ok_or_else(|| StoreError::NoSuchVersion(format!("table {table}")))?;
-        self.block_on(delta::read(&self.table_path(table), v))
+        let mut batches = Vec::new();
+        self.for_each_batch(
+            version,
+            table,
+            |_| None,
+            |b| {
+                batches.push(b);
+                Ok(())
+            },
+        )?;
+        Ok(batches)
     }
 
     /// The data files of one table at an index version (for query engines).

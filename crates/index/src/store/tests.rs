@@ -13,6 +13,17 @@ fn visit(url: &str, t: i64, links: &[&str]) -> PageVisit {
     v
 }
 
+/// A fresh index with `visits` merged, rated and committed as its first version.
+fn committed(visits: Vec<PageVisit>) -> (tempfile::TempDir, Index, IndexVersion) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut state = IndexState::default();
+    state.merge(visits).unwrap();
+    state.compute_ratings().unwrap();
+    let version = index.commit(&state, &serde_json::json!({})).unwrap();
+    (dir, index, version)
+}
+
 #[test]
 fn commit_then_restore_gives_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
@@ -456,17 +467,10 @@ fn every_column_of_every_table_is_lz4() {
     use deltalake::parquet::basic::Compression;
     use deltalake::parquet::file::reader::{FileReader, SerializedFileReader};
 
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
-    let mut state = IndexState::default();
-    state
-        .merge(vec![
-            visit("http://a.com/", 1_700_000_000, &["http://x.com/"]),
-            visit("http://b.com/p", 1_700_000_100, &["http://a.com/"]),
-        ])
-        .unwrap();
-    state.compute_ratings().unwrap();
-    index.commit(&state, &serde_json::json!({})).unwrap();
+    let (dir, _index, _) = committed(vec![
+        visit("http://a.com/", 1_700_000_000, &["http://x.com/"]),
+        visit("http://b.com/p", 1_700_000_100, &["http://a.com/"]),
+    ]);
 
     let mut chunks = 0;
     for table in std::fs::read_dir(dir.path()).unwrap() {
@@ -499,18 +503,11 @@ fn every_column_of_every_table_is_lz4() {
 /// hangs nor panics.
 #[test]
 fn reading_batch_by_batch_stops_at_the_first_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = Index::open(dir.path()).unwrap();
-    let mut state = IndexState::default();
-    state
-        .merge(vec![visit(
-            "http://a.com/",
-            1_700_000_000,
-            &["http://x.com/"],
-        )])
-        .unwrap();
-    state.compute_ratings().unwrap();
-    let v = index.commit(&state, &serde_json::json!({})).unwrap();
+    let (dir, index, v) = committed(vec![visit(
+        "http://a.com/",
+        1_700_000_000,
+        &["http://x.com/"],
+    )]);
     let path = dir.path().join("links_in");
     let version = v.table_version("links_in").unwrap();
 
