@@ -14,7 +14,7 @@ use deltalake::arrow::error::ArrowError;
 use rayon::prelude::*;
 
 use super::schema;
-use crate::state::{EventKind, IndexState, LinkEvent};
+use crate::state::{EventKind, IndexState, LinkEvent, LinkState, PageState, UrlInfo};
 use crate::time::day;
 
 /// Rows per record batch handed to the writer.
@@ -24,236 +24,138 @@ fn micros(secs: i64) -> i64 {
     secs.saturating_mul(1_000_000)
 }
 
-fn ts(v: Vec<i64>) -> ArrayRef {
-    Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
-}
+// Column builders: each makes one Arrow column of `rows` from `value` of every row.
 
-fn ts_opt(v: Vec<Option<i64>>) -> ArrayRef {
-    Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC"))
-}
-
-/// A string column with its buffers sized once: collected from an iterator, the values
+/// A string column, its buffers sized once: collected from an iterator, the values
 /// buffer grew by doubling, a dozen copies per 65,536-row batch.
-fn strs(v: Vec<&str>) -> ArrayRef {
-    let bytes = v.iter().map(|s| s.len()).sum();
-    let mut column = StringBuilder::with_capacity(v.len(), bytes);
-    for s in v {
-        column.append_value(s);
+fn texts<'a, T>(rows: &[T], value: impl Fn(&T) -> &'a str) -> ArrayRef {
+    let values: Vec<&str> = rows.iter().map(value).collect();
+    let bytes = values.iter().map(|s| s.len()).sum();
+    let mut column = StringBuilder::with_capacity(values.len(), bytes);
+    for v in values {
+        column.append_value(v);
     }
     Arc::new(column.finish())
 }
 
-/// Typed column vectors of link rows.
-struct LinkColumns<'a> {
-    /// Which of the columns a table may leave out it stores (those it does not are
-    /// filled with empty strings, which cost no copying, and projected away).
-    stores: Stored,
-    to_key: Vec<&'a str>,
-    from_key: Vec<&'a str>,
-    url_from: Vec<&'a str>,
-    url_to: Vec<&'a str>,
-    from_host: Vec<&'a str>,
-    from_domain: Vec<&'a str>,
-    to_host: Vec<&'a str>,
-    to_domain: Vec<&'a str>,
-    link_type: Vec<&'a str>,
-    anchor: Vec<&'a str>,
-    alt: Vec<&'a str>,
-    text_pre: Vec<&'a str>,
-    text_post: Vec<&'a str>,
-    nofollow: Vec<bool>,
-    ugc: Vec<bool>,
-    sponsored: Vec<bool>,
-    image: Vec<bool>,
-    original: Vec<bool>,
-    sitewide: Vec<bool>,
-    internal: Vec<bool>,
-    redirect: Vec<i32>,
-    first_seen: Vec<i64>,
-    last_visited: Vec<i64>,
-    prev_visited: Vec<Option<i64>>,
-    lost_at: Vec<Option<i64>>,
-    lost_reason: Vec<Option<&'a str>>,
-    first_origin: Vec<&'a str>,
-    last_origin: Vec<&'a str>,
-    ahrefs_rank: Vec<i32>,
-    domain_rating: Vec<i32>,
-    ahrefs_top: Vec<i64>,
-    ip_from: Vec<&'a str>,
-    links_internal: Vec<i32>,
-    links_external: Vec<i32>,
-    page_size: Vec<i64>,
-    encoding: Vec<&'a str>,
-    language: Vec<&'a str>,
-    title: Vec<&'a str>,
-    http_code: Vec<i32>,
-    url_from_first_seen: Vec<i64>,
-    to_http_code: Vec<Option<i32>>,
-    to_broken_at: Vec<Option<i64>>,
-    domain_to_rating: Vec<i32>,
-    domain_to_ahrefs_top: Vec<i64>,
-    link: Vec<i64>,
+fn opt_texts<'a, T>(rows: &[T], value: impl Fn(&T) -> Option<&'a str>) -> ArrayRef {
+    Arc::new(StringArray::from(
+        rows.iter().map(value).collect::<Vec<_>>(),
+    ))
 }
 
-/// The link columns a table may leave out, and whether it stores each.
-#[derive(Default, Clone, Copy)]
-struct Stored {
-    to_key: bool,
-    from_key: bool,
-    snippets: bool,
+fn int32s<T>(rows: &[T], value: impl Fn(&T) -> i32) -> ArrayRef {
+    Arc::new(Int32Array::from_iter_values(rows.iter().map(value)))
 }
 
-impl Stored {
-    fn of(schema: &SchemaRef) -> Stored {
-        let has = |name: &str| schema.index_of(name).is_ok();
-        Stored {
-            to_key: has("to_key"),
-            from_key: has("from_key"),
-            snippets: has("text_pre") && has("text_post"),
+fn int64s<T>(rows: &[T], value: impl Fn(&T) -> i64) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(rows.iter().map(value)))
+}
+
+fn floats<T>(rows: &[T], value: impl Fn(&T) -> f64) -> ArrayRef {
+    Arc::new(Float64Array::from_iter_values(rows.iter().map(value)))
+}
+
+fn bools<T>(rows: &[T], value: impl Fn(&T) -> bool) -> ArrayRef {
+    Arc::new(BooleanArray::from(
+        rows.iter().map(value).collect::<Vec<_>>(),
+    ))
+}
+
+/// A UTC timestamp column from times in seconds.
+fn times<T>(rows: &[T], secs: impl Fn(&T) -> i64) -> ArrayRef {
+    let micros = rows.iter().map(|r| micros(secs(r)));
+    Arc::new(TimestampMicrosecondArray::from_iter_values(micros).with_timezone("UTC"))
+}
+
+fn opt_times<T>(rows: &[T], secs: impl Fn(&T) -> Option<i64>) -> ArrayRef {
+    let micros: Vec<Option<i64>> = rows.iter().map(|r| secs(r).map(micros)).collect();
+    Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("UTC"))
+}
+
+/// Where one link row's values come from: the link and, looked up once, its two URLs
+/// and two pages.
+struct LinkRow<'a> {
+    link: &'a LinkState,
+    from: &'a UrlInfo,
+    to: &'a UrlInfo,
+    /// The referring page, if the state has it.
+    page: Option<&'a PageState>,
+    /// The target, when it was crawled.
+    target: Option<&'a PageState>,
+    /// The link's row in `links_in`.
+    row: u32,
+}
+
+/// The link column `name` (a field of [`schema::LINK_COLUMNS`]) of `rows`; `None` for a
+/// name that is not one.
+///
+/// Built a column at a time, not a row at a time: each value is a load from a link, URL
+/// or page scattered over the index, and a short loop over one column keeps many of
+/// those loads in flight where a row of 45 values kept about one.
+fn link_column<'a>(name: &str, s: &'a IndexState, rows: &[LinkRow<'a>]) -> Option<ArrayRef> {
+    let page_text =
+        |text: fn(&'a PageState) -> &'a str| texts(rows, move |r| r.page.map_or("", text));
+    Some(match name {
+        "to_key" => texts(rows, |r| &r.to.key),
+        "from_key" => texts(rows, |r| &r.from.key),
+        "url_from" => texts(rows, |r| &r.from.url),
+        "url_to" => texts(rows, |r| &r.to.url),
+        "from_host" => texts(rows, |r| &r.from.host),
+        "from_domain" => texts(rows, |r| s.domains.get(r.from.domain)),
+        "to_host" => texts(rows, |r| &r.to.host),
+        "to_domain" => texts(rows, |r| s.domains.get(r.to.domain)),
+        "link_type" => texts(rows, |r| r.link.key.link_type.as_str()),
+        "anchor" => texts(rows, |r| s.anchors.get(r.link.key.anchor)),
+        "alt" => texts(rows, |r| r.link.texts.alt()),
+        "text_pre" => texts(rows, |r| r.link.texts.pre()),
+        "text_post" => texts(rows, |r| r.link.texts.post()),
+        "nofollow" => bools(rows, |r| r.link.flags.nofollow),
+        "ugc" => bools(rows, |r| r.link.flags.ugc),
+        "sponsored" => bools(rows, |r| r.link.flags.sponsored),
+        "image" => bools(rows, |r| r.link.flags.image),
+        "original" => bools(rows, |r| r.link.original),
+        "sitewide" => bools(rows, |r| r.link.sitewide),
+        "internal" => bools(rows, |r| r.from.domain == r.to.domain),
+        "redirect" => int32s(rows, |r| i32::from(r.link.flags.redirect)),
+        "first_seen" => times(rows, |r| r.link.first_seen),
+        "last_visited" => times(rows, |r| r.link.last_visited),
+        "prev_visited" => opt_times(rows, |r| r.link.prev_visited),
+        "lost_at" => opt_times(rows, |r| r.link.lost_at),
+        "lost_reason" => opt_texts(rows, |r| r.link.lost_reason.map(|reason| reason.as_str())),
+        "first_origin" => texts(rows, |r| r.link.first_origin.as_str()),
+        "last_origin" => texts(rows, |r| r.link.last_origin.as_str()),
+        "ahrefs_rank" => int32s(rows, |r| i32::from(s.ur(r.link.key.from))),
+        "domain_rating" => int32s(rows, |r| i32::from(s.dr(r.from.domain))),
+        "ahrefs_top" => int64s(rows, |r| i64::from(s.ahrefs_top(r.from.domain))),
+        "ip_from" => page_text(|p| &p.ip),
+        "links_internal" => int32s(rows, |r| r.page.map_or(0, |p| p.links_internal as i32)),
+        "links_external" => int32s(rows, |r| r.page.map_or(0, |p| p.links_external as i32)),
+        "page_size" => int64s(rows, |r| r.page.map_or(0, |p| p.page_size as i64)),
+        "encoding" => page_text(|p| &p.encoding),
+        "language" => page_text(|p| &p.language),
+        "title" => page_text(|p| &p.title),
+        "http_code" => int32s(rows, |r| r.page.map_or(0, |p| i32::from(p.http_code))),
+        "url_from_first_seen" => {
+            times(rows, |r| r.page.map_or(r.link.first_seen, |p| p.first_seen))
         }
-    }
+        "to_http_code" => Arc::new(Int32Array::from(
+            rows.iter()
+                .map(|r| r.target.map(|p| i32::from(p.http_code)))
+                .collect::<Vec<_>>(),
+        )),
+        "to_broken_at" => opt_times(rows, |r| r.target.and_then(|p| p.broken_at)),
+        "domain_to_rating" => int32s(rows, |r| i32::from(s.dr(r.to.domain))),
+        "domain_to_ahrefs_top" => int64s(rows, |r| i64::from(s.ahrefs_top(r.to.domain))),
+        "link" => int64s(rows, |r| i64::from(r.row)),
+        _ => return None,
+    })
 }
 
-/// A [`LinkColumns`] with room for `$rows` rows in every column (grown row by row, the
-/// 45 vectors were copied a dozen times each per batch). Naming every field, it stops
-/// compiling when a column is added but not listed.
-macro_rules! link_columns_with_capacity {
-    ($stores:expr, $rows:expr; $($column:ident),* $(,)?) => {
-        LinkColumns { stores: $stores, $($column: Vec::with_capacity($rows)),* }
-    };
-}
-
-impl<'a> LinkColumns<'a> {
-    fn with_capacity(stores: Stored, rows: usize) -> LinkColumns<'a> {
-        link_columns_with_capacity!(stores, rows;
-            to_key, from_key, url_from, url_to, from_host, from_domain, to_host, to_domain,
-            link_type, anchor, alt, text_pre, text_post, nofollow, ugc, sponsored, image,
-            original, sitewide, internal, redirect, first_seen, last_visited, prev_visited,
-            lost_at, lost_reason, first_origin, last_origin, ahrefs_rank, domain_rating,
-            ahrefs_top, ip_from, links_internal, links_external, page_size, encoding,
-            language, title, http_code, url_from_first_seen, to_http_code, to_broken_at,
-            domain_to_rating, domain_to_ahrefs_top, link,
-        )
-    }
-
-    /// Adds link `id`, whose row in `links_in` is `row`.
-    fn push(&mut self, s: &'a IndexState, id: u32, row: u32) {
-        let l = &s.links[id as usize];
-        let from = s.urls.info(l.key.from);
-        let to = s.urls.info(l.key.to);
-        let page = s.pages.get(&l.key.from);
-        let target = s.pages.get(&l.key.to);
-        let keep = |stored: bool, text: &'a str| if stored { text } else { "" };
-        self.to_key.push(keep(self.stores.to_key, &to.key));
-        self.from_key.push(keep(self.stores.from_key, &from.key));
-        self.url_from.push(&from.url);
-        self.url_to.push(&to.url);
-        self.from_host.push(&from.host);
-        self.from_domain.push(s.domains.get(from.domain));
-        self.to_host.push(&to.host);
-        self.to_domain.push(s.domains.get(to.domain));
-        self.link_type.push(l.key.link_type.as_str());
-        self.anchor.push(s.anchors.get(l.key.anchor));
-        self.alt.push(l.texts.alt());
-        self.text_pre
-            .push(keep(self.stores.snippets, l.texts.pre()));
-        self.text_post
-            .push(keep(self.stores.snippets, l.texts.post()));
-        self.nofollow.push(l.flags.nofollow);
-        self.ugc.push(l.flags.ugc);
-        self.sponsored.push(l.flags.sponsored);
-        self.image.push(l.flags.image);
-        self.original.push(l.original);
-        self.sitewide.push(l.sitewide);
-        self.internal.push(from.domain == to.domain);
-        self.redirect.push(i32::from(l.flags.redirect));
-        self.first_seen.push(micros(l.first_seen));
-        self.last_visited.push(micros(l.last_visited));
-        self.prev_visited.push(l.prev_visited.map(micros));
-        self.lost_at.push(l.lost_at.map(micros));
-        self.lost_reason.push(l.lost_reason.map(|r| r.as_str()));
-        self.first_origin.push(l.first_origin.as_str());
-        self.last_origin.push(l.last_origin.as_str());
-        self.ahrefs_rank.push(i32::from(s.ur(l.key.from)));
-        self.domain_rating.push(i32::from(s.dr(from.domain)));
-        self.ahrefs_top.push(i64::from(s.ahrefs_top(from.domain)));
-        self.ip_from.push(page.map_or("", |p| &p.ip));
-        self.links_internal
-            .push(page.map_or(0, |p| p.links_internal as i32));
-        self.links_external
-            .push(page.map_or(0, |p| p.links_external as i32));
-        self.page_size.push(page.map_or(0, |p| p.page_size as i64));
-        self.encoding.push(page.map_or("", |p| &p.encoding));
-        self.language.push(page.map_or("", |p| &p.language));
-        self.title.push(page.map_or("", |p| &p.title));
-        self.http_code
-            .push(page.map_or(0, |p| i32::from(p.http_code)));
-        self.url_from_first_seen
-            .push(micros(page.map_or(l.first_seen, |p| p.first_seen)));
-        self.to_http_code
-            .push(target.map(|p| i32::from(p.http_code)));
-        self.to_broken_at
-            .push(target.and_then(|p| p.broken_at).map(micros));
-        self.domain_to_rating.push(i32::from(s.dr(to.domain)));
-        self.domain_to_ahrefs_top
-            .push(i64::from(s.ahrefs_top(to.domain)));
-        self.link.push(i64::from(row));
-    }
-
-    fn arrays(self) -> Vec<ArrayRef> {
-        vec![
-            strs(self.to_key),
-            strs(self.from_key),
-            strs(self.url_from),
-            strs(self.url_to),
-            strs(self.from_host),
-            strs(self.from_domain),
-            strs(self.to_host),
-            strs(self.to_domain),
-            strs(self.link_type),
-            strs(self.anchor),
-            strs(self.alt),
-            strs(self.text_pre),
-            strs(self.text_post),
-            Arc::new(BooleanArray::from(self.nofollow)),
-            Arc::new(BooleanArray::from(self.ugc)),
-            Arc::new(BooleanArray::from(self.sponsored)),
-            Arc::new(BooleanArray::from(self.image)),
-            Arc::new(BooleanArray::from(self.original)),
-            Arc::new(BooleanArray::from(self.sitewide)),
-            Arc::new(BooleanArray::from(self.internal)),
-            Arc::new(Int32Array::from(self.redirect)),
-            ts(self.first_seen),
-            ts(self.last_visited),
-            ts_opt(self.prev_visited),
-            ts_opt(self.lost_at),
-            Arc::new(StringArray::from(self.lost_reason)),
-            strs(self.first_origin),
-            strs(self.last_origin),
-            Arc::new(Int32Array::from(self.ahrefs_rank)),
-            Arc::new(Int32Array::from(self.domain_rating)),
-            Arc::new(Int64Array::from(self.ahrefs_top)),
-            strs(self.ip_from),
-            Arc::new(Int32Array::from(self.links_internal)),
-            Arc::new(Int32Array::from(self.links_external)),
-            Arc::new(Int64Array::from(self.page_size)),
-            strs(self.encoding),
-            strs(self.language),
-            strs(self.title),
-            Arc::new(Int32Array::from(self.http_code)),
-            ts(self.url_from_first_seen),
-            Arc::new(Int32Array::from(self.to_http_code)),
-            ts_opt(self.to_broken_at),
-            Arc::new(Int32Array::from(self.domain_to_rating)),
-            Arc::new(Int64Array::from(self.domain_to_ahrefs_top)),
-            Arc::new(Int64Array::from(self.link)),
-        ]
-    }
-}
-
-/// Record batches produced one at a time, so that only one batch of a table is ever
-/// materialised while the writer encodes it.
-pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + 'a>;
+/// Record batches produced one at a time, so that only a batch or two of a table are
+/// ever materialised while the writer encodes them; `Send`, so that the next batch can be
+/// built on another thread while the writer encodes this one.
+pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send + 'a>;
 
 /// Sort ranks of every URL (by SURT key, then URL) and every anchor (by text), and the
 /// order of the links in `links_in`.
@@ -345,9 +247,9 @@ fn invert(order: &[u32]) -> Vec<u32> {
 }
 
 /// Lazily cuts `items` into batches of [`BATCH_ROWS`] rows built by `build`.
-fn batches<'a, T: 'a>(
+fn batches<'a, T: Send + 'a>(
     items: Vec<T>,
-    build: impl Fn(&[T]) -> Result<RecordBatch, ArrowError> + 'a,
+    build: impl Fn(&[T]) -> Result<RecordBatch, ArrowError> + Send + 'a,
 ) -> Batches<'a> {
     let chunks = items.len().div_ceil(BATCH_ROWS);
     Box::new((0..chunks).map(move |i| {
@@ -356,39 +258,37 @@ fn batches<'a, T: 'a>(
     }))
 }
 
-/// The columns of `schema` (a projection of [`schema::LINK_COLUMNS`]) for the links
-/// `ids`, each built from its link.
-struct LinkProjection {
-    columns: Vec<usize>,
-    stores: Stored,
-}
-
-impl LinkProjection {
-    fn of(schema: &SchemaRef) -> LinkProjection {
-        LinkProjection {
-            columns: schema
-                .fields()
-                .iter()
-                .filter_map(|f| schema::LINK_COLUMNS.index_of(f.name()).ok())
-                .collect(),
-            stores: Stored::of(schema),
-        }
-    }
-
-    /// One batch of the links `ids`.
-    fn batch(
-        &self,
-        s: &IndexState,
-        ranks: &Ranks,
-        ids: impl ExactSizeIterator<Item = u32>,
-    ) -> Result<RecordBatch, ArrowError> {
-        let mut cols = LinkColumns::with_capacity(self.stores, ids.len());
-        for id in ids {
-            cols.push(s, id, ranks.link_row[id as usize]);
-        }
-        RecordBatch::try_new(SchemaRef::clone(&schema::LINK_COLUMNS), cols.arrays())?
-            .project(&self.columns)
-    }
+/// One batch of the links `ids` with the columns of `schema` (a projection of
+/// [`schema::LINK_COLUMNS`]).
+fn link_batch(
+    s: &IndexState,
+    ranks: &Ranks,
+    schema: &SchemaRef,
+    ids: impl Iterator<Item = u32>,
+) -> Result<RecordBatch, ArrowError> {
+    let rows: Vec<LinkRow<'_>> = ids
+        .map(|id| {
+            let link = &s.links[id as usize];
+            LinkRow {
+                link,
+                from: s.urls.info(link.key.from),
+                to: s.urls.info(link.key.to),
+                page: s.pages.get(&link.key.from),
+                target: s.pages.get(&link.key.to),
+                row: ranks.link_row[id as usize],
+            }
+        })
+        .collect();
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            link_column(field.name(), s, &rows).ok_or_else(|| {
+                ArrowError::SchemaError(format!("{} is not a link column", field.name()))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    RecordBatch::try_new(SchemaRef::clone(schema), columns)
 }
 
 /// Batches of the links `order` lists, with the columns of `schema` (a projection of
@@ -399,9 +299,9 @@ fn link_batches<'a>(
     order: Vec<u32>,
     schema: &SchemaRef,
 ) -> Batches<'a> {
-    let projection = LinkProjection::of(schema);
+    let schema = SchemaRef::clone(schema);
     batches(order, move |chunk| {
-        projection.batch(s, ranks, chunk.iter().copied())
+        link_batch(s, ranks, &schema, chunk.iter().copied())
     })
 }
 
@@ -421,10 +321,9 @@ pub fn links_head<'a>(
         .iter()
         .flat_map(|h| h.links.iter().map(move |&id| (h.key.as_str(), id)))
         .collect();
-    let projection = LinkProjection::of(&schema::LINKS);
     batches(rows, move |chunk| {
-        let links = projection.batch(s, ranks, chunk.iter().map(|&(_, id)| id))?;
-        let mut arrays = vec![strs(chunk.iter().map(|&(key, _)| key).collect())];
+        let links = link_batch(s, ranks, &schema::LINKS, chunk.iter().map(|&(_, id)| id))?;
+        let mut arrays = vec![texts(chunk, |&(key, _)| key)];
         arrays.extend(links.columns().iter().cloned());
         RecordBatch::try_new(SchemaRef::clone(&schema::LINKS_HEAD), arrays)
     })
@@ -463,29 +362,14 @@ pub fn link_events<'a>(s: &'a IndexState, ranks: &'a Ranks) -> Batches<'a> {
         .collect();
     batches(events, move |chunk| {
         let arrays: Vec<ArrayRef> = vec![
-            ts(chunk.iter().map(|e| micros(e.time)).collect()),
-            Arc::new(Date32Array::from(
-                chunk.iter().map(|e| day(e.time)).collect::<Vec<_>>(),
+            times(chunk, |e| e.time),
+            Arc::new(Date32Array::from_iter_values(
+                chunk.iter().map(|e| day(e.time)),
             )),
-            strs(chunk.iter().map(|e| e.kind.as_str()).collect()),
-            Arc::new(StringArray::from(
-                chunk
-                    .iter()
-                    .map(|e| e.reason.map(|r| r.as_str()))
-                    .collect::<Vec<_>>(),
-            )),
-            strs(
-                chunk
-                    .iter()
-                    .map(|e| &*s.urls.info(s.links[e.link as usize].key.to).key)
-                    .collect(),
-            ),
-            Arc::new(Int64Array::from(
-                chunk
-                    .iter()
-                    .map(|e| i64::from(ranks.link_row[e.link as usize]))
-                    .collect::<Vec<_>>(),
-            )),
+            texts(chunk, |e| e.kind.as_str()),
+            opt_texts(chunk, |e| e.reason.map(|r| r.as_str())),
+            texts(chunk, |e| &s.urls.info(s.links[e.link as usize].key.to).key),
+            int64s(chunk, |e| i64::from(ranks.link_row[e.link as usize])),
         ];
         RecordBatch::try_new(SchemaRef::clone(&schema::LINK_EVENTS), arrays)
     })
@@ -496,117 +380,45 @@ pub fn pages<'a>(s: &'a IndexState, ranks: &Ranks) -> Batches<'a> {
     let mut ids: Vec<u32> = s.pages.keys().copied().collect();
     ids.sort_unstable_by_key(|&id| ranks.url[id as usize]);
     batches(ids, move |chunk| {
-        let info = |id: &u32| s.urls.info(*id);
-        let page = |id: &u32| &s.pages[id];
+        let rows: Vec<(u32, &UrlInfo, &PageState)> = chunk
+            .iter()
+            .map(|&id| (id, s.urls.info(id), &s.pages[&id]))
+            .collect();
         let url_of = |id: Option<u32>| id.map_or("", |i| &*s.urls.info(i).url);
         let arrays: Vec<ArrayRef> = vec![
-            strs(chunk.iter().map(|id| &*info(id).key).collect()),
-            strs(chunk.iter().map(|id| &*info(id).url).collect()),
-            strs(chunk.iter().map(|id| &*info(id).host).collect()),
-            strs(
-                chunk
-                    .iter()
-                    .map(|id| s.domains.get(info(id).domain))
-                    .collect(),
-            ),
-            ts(chunk.iter().map(|id| micros(page(id).first_seen)).collect()),
-            ts(chunk
-                .iter()
-                .map(|id| micros(page(id).last_visited))
-                .collect()),
-            ts_opt(
-                chunk
-                    .iter()
-                    .map(|id| page(id).prev_visited.map(micros))
-                    .collect(),
-            ),
-            Arc::new(Int32Array::from(
-                chunk
-                    .iter()
-                    .map(|id| i32::from(page(id).http_code))
-                    .collect::<Vec<_>>(),
-            )),
-            ts_opt(
-                chunk
-                    .iter()
-                    .map(|id| page(id).broken_at.map(micros))
-                    .collect(),
-            ),
-            strs(
-                chunk
-                    .iter()
-                    .map(|id| url_of(page(id).redirect_to))
-                    .collect(),
-            ),
-            strs(chunk.iter().map(|id| url_of(page(id).canonical)).collect()),
-            strs(chunk.iter().map(|id| &*page(id).ip).collect()),
-            strs(chunk.iter().map(|id| &*page(id).title).collect()),
-            strs(chunk.iter().map(|id| &*page(id).encoding).collect()),
-            strs(chunk.iter().map(|id| &*page(id).language).collect()),
-            strs(chunk.iter().map(|id| &*page(id).content_type).collect()),
-            strs(chunk.iter().map(|id| &*page(id).content_encoding).collect()),
-            Arc::new(Int64Array::from(
-                chunk
-                    .iter()
-                    .map(|id| page(id).page_size as i64)
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int32Array::from(
-                chunk
-                    .iter()
-                    .map(|id| page(id).links_internal as i32)
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int32Array::from(
-                chunk
-                    .iter()
-                    .map(|id| page(id).links_external as i32)
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int32Array::from(
-                chunk
-                    .iter()
-                    .map(|id| i32::from(s.ur(*id)))
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Float64Array::from(
-                chunk
-                    .iter()
-                    .map(|id| s.authority.ur_raw.get(*id as usize).copied().unwrap_or(0.0))
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int64Array::from(
-                chunk
-                    .iter()
-                    .map(|id| i64::try_from(page(id).words).unwrap_or(i64::MAX))
-                    .collect::<Vec<_>>(),
-            )),
-            strs(chunk.iter().map(|id| &*page(id).on_page.h1).collect()),
-            strs(chunk.iter().map(|id| &*page(id).on_page.h2).collect()),
-            strs(
-                chunk
-                    .iter()
-                    .map(|id| &*page(id).on_page.description)
-                    .collect(),
-            ),
-            strs(
-                chunk
-                    .iter()
-                    .map(|id| &*page(id).on_page.meta_social)
-                    .collect(),
-            ),
-            strs(
-                chunk
-                    .iter()
-                    .map(|id| &*page(id).on_page.images_alt)
-                    .collect(),
-            ),
-            strs(
-                chunk
-                    .iter()
-                    .map(|id| &*page(id).on_page.powered_by)
-                    .collect(),
-            ),
+            texts(&rows, |(_, url, _)| &url.key),
+            texts(&rows, |(_, url, _)| &url.url),
+            texts(&rows, |(_, url, _)| &url.host),
+            texts(&rows, |(_, url, _)| s.domains.get(url.domain)),
+            times(&rows, |(_, _, page)| page.first_seen),
+            times(&rows, |(_, _, page)| page.last_visited),
+            opt_times(&rows, |(_, _, page)| page.prev_visited),
+            int32s(&rows, |(_, _, page)| i32::from(page.http_code)),
+            opt_times(&rows, |(_, _, page)| page.broken_at),
+            texts(&rows, |(_, _, page)| url_of(page.redirect_to)),
+            texts(&rows, |(_, _, page)| url_of(page.canonical)),
+            texts(&rows, |(_, _, page)| &page.ip),
+            texts(&rows, |(_, _, page)| &page.title),
+            texts(&rows, |(_, _, page)| &page.encoding),
+            texts(&rows, |(_, _, page)| &page.language),
+            texts(&rows, |(_, _, page)| &page.content_type),
+            texts(&rows, |(_, _, page)| &page.content_encoding),
+            int64s(&rows, |(_, _, page)| page.page_size as i64),
+            int32s(&rows, |(_, _, page)| page.links_internal as i32),
+            int32s(&rows, |(_, _, page)| page.links_external as i32),
+            int32s(&rows, |&(id, _, _)| i32::from(s.ur(id))),
+            floats(&rows, |&(id, _, _)| {
+                s.authority.ur_raw.get(id as usize).copied().unwrap_or(0.0)
+            }),
+            int64s(&rows, |(_, _, page)| {
+                i64::try_from(page.words).unwrap_or(i64::MAX)
+            }),
+            texts(&rows, |(_, _, page)| &page.on_page.h1),
+            texts(&rows, |(_, _, page)| &page.on_page.h2),
+            texts(&rows, |(_, _, page)| &page.on_page.description),
+            texts(&rows, |(_, _, page)| &page.on_page.meta_social),
+            texts(&rows, |(_, _, page)| &page.on_page.images_alt),
+            texts(&rows, |(_, _, page)| &page.on_page.powered_by),
         ];
         RecordBatch::try_new(SchemaRef::clone(&schema::PAGES), arrays)
     })
@@ -639,44 +451,60 @@ pub fn domains(s: &IndexState) -> Batches<'_> {
     ids.sort_unstable_by(|&a, &b| s.domains.get(a).cmp(s.domains.get(b)));
     batches(ids, move |chunk| {
         let arrays: Vec<ArrayRef> = vec![
-            strs(chunk.iter().map(|&d| s.domains.get(d)).collect()),
-            Arc::new(Int32Array::from(
-                chunk
-                    .iter()
-                    .map(|&d| i32::from(s.dr(d)))
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Float64Array::from(
-                chunk
-                    .iter()
-                    .map(|&d| s.authority.dr_raw.get(d as usize).copied().unwrap_or(0.0))
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int64Array::from(
-                chunk
-                    .iter()
-                    .map(|&d| i64::from(s.ahrefs_top(d)))
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int64Array::from(
-                chunk
-                    .iter()
-                    .map(|&d| pages_per_domain[d as usize])
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int64Array::from(
-                chunk
-                    .iter()
-                    .map(|&d| refdomains[d as usize])
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(Int64Array::from(
-                chunk
-                    .iter()
-                    .map(|&d| linked_domains[d as usize])
-                    .collect::<Vec<_>>(),
-            )),
+            texts(chunk, |&d| s.domains.get(d)),
+            int32s(chunk, |&d| i32::from(s.dr(d))),
+            floats(chunk, |&d| {
+                s.authority.dr_raw.get(d as usize).copied().unwrap_or(0.0)
+            }),
+            int64s(chunk, |&d| i64::from(s.ahrefs_top(d))),
+            int64s(chunk, |&d| pages_per_domain[d as usize]),
+            int64s(chunk, |&d| refdomains[d as usize]),
+            int64s(chunk, |&d| linked_domains[d as usize]),
         ];
         RecordBatch::try_new(SchemaRef::clone(&schema::DOMAINS), arrays)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use deltalake::arrow::array::AsArray;
+    use deltalake::arrow::datatypes::{DataType, Field, Schema};
+    use hrefdex_url::NormalUrl;
+
+    use super::*;
+    use crate::visit::{LinkSeen, PageVisit};
+
+    #[test]
+    fn every_link_column_is_built_and_no_other() {
+        let mut page = PageVisit::new(
+            NormalUrl::parse("http://a.com/").unwrap(),
+            1_700_000_000,
+            200,
+        );
+        page.links = vec![LinkSeen::href(
+            NormalUrl::parse("http://b.com/x").unwrap(),
+            "x",
+        )];
+        let mut state = IndexState::default();
+        state.merge(vec![page]).unwrap();
+        let ranks = Ranks::new(&state);
+        let batch = link_batch(&state, &ranks, &schema::LINK_COLUMNS, 0..1).unwrap();
+        assert_eq!(batch.schema(), *schema::LINK_COLUMNS);
+        assert_eq!(batch.num_rows(), 1);
+        let text = |name: &str| batch[name].as_string::<i32>().value(0).to_owned();
+        assert_eq!(text("url_from"), "http://a.com/");
+        assert_eq!(text("url_to"), "http://b.com/x");
+        assert_eq!(text("to_domain"), "b.com");
+        assert_eq!(text("anchor"), "x");
+
+        let unknown = Arc::new(Schema::new(vec![
+            Field::new("to_key", DataType::Utf8, false),
+            Field::new("nope", DataType::Utf8, false),
+        ]));
+        let error = link_batch(&state, &ranks, &unknown, 0..1).unwrap_err();
+        assert!(
+            error.to_string().contains("nope is not a link column"),
+            "{error}"
+        );
+    }
 }
