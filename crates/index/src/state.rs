@@ -116,6 +116,15 @@ impl UrlTable {
         self.infos.reserve(additional);
     }
 
+    /// Makes room for `additional` more URLs, if it can be had.
+    pub fn try_reserve(
+        &mut self,
+        additional: usize,
+    ) -> Result<(), std::collections::TryReserveError> {
+        self.ids.try_reserve(additional)?;
+        self.infos.try_reserve(additional)
+    }
+
     /// The id of a URL in normal form, if known.
     pub fn lookup(&self, url: &str) -> Option<u32> {
         self.ids.get(url).copied()

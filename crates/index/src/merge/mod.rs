@@ -192,23 +192,33 @@ impl IndexState {
         self.urls.reserve(pages);
         self.pages.reserve(pages);
         self.page_links.reserve(pages);
-        self.links.reserve(links);
-        self.events.reserve(links);
+        self.grow_links(links, links);
+    }
+
+    /// Grows the link and event tables once for `links` and `events` more, their memory
+    /// touched on all cores ([`prefault`]): what a merge expects to add, or what a load
+    /// restores.
+    /// Room that cannot be had is left out: the tables then grow as rows come.
+    pub(crate) fn grow_links(&mut self, links: usize, events: usize) {
         let blank_key = LinkKey {
             from: 0,
             to: 0,
             link_type: LinkType::Href,
             anchor: 0,
         };
-        prefault(&mut self.links, links, || {
-            LinkState::new(blank_key, 0, false)
-        });
-        prefault(&mut self.events, links, || LinkEvent {
-            link: 0,
-            time: 0,
-            kind: EventKind::New,
-            reason: None,
-        });
+        if self.links.try_reserve(links).is_ok() {
+            prefault(&mut self.links, links, || {
+                LinkState::new(blank_key, 0, false)
+            });
+        }
+        if self.events.try_reserve(events).is_ok() {
+            prefault(&mut self.events, events, || LinkEvent {
+                link: 0,
+                time: 0,
+                kind: EventKind::New,
+                reason: None,
+            });
+        }
     }
 
     /// Applies one visit, moving its texts and links into the index (what is left of
@@ -374,7 +384,7 @@ fn latest_content<'g, L>(visits: &[PageVisit<L>], run: &'g [u32]) -> &'g [u32] {
 }
 
 /// Writes to every memory page of the room for the next `additional` elements of `v`,
-/// on all cores, before the merge fills it one element at a time on one. The first
+/// on all cores, before a merge or a load fills it one element at a time on one. The first
 /// write to a fresh memory page makes the kernel zero it, and on the virtual machines
 /// measured that was a third of the merge's time (`clear_page_erms`); done here it is
 /// split over the cores. Only that room: a vector grown by `reserve` may have more,

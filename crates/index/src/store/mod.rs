@@ -410,6 +410,14 @@ impl Index {
         // Table by table and batch by batch: decoded whole, `links_in` alone took
         // several gigabytes at 10M links, most of a load's time going to fresh pages.
         let mut restorer = restore::Restorer::new(u32::try_from(v.version + 1).unwrap_or(u32::MAX));
+        let rows = |table: &str| -> Result<u64, StoreError> {
+            let version = v
+                .table_version(table)
+                .ok_or_else(|| StoreError::NoSuchVersion(format!("table {table}")))?;
+            let (rows, _, _) = self.block_on(delta::size(&self.table_path(table), version))?;
+            Ok(rows)
+        };
+        restorer.reserve(rows("pages")?, rows("links_in")?, rows("link_events")?);
         self.for_each_batch(v, "pages", |_| None, |b| restorer.pages(&b))?;
         self.for_each_batch(
             v,

@@ -156,6 +156,31 @@ impl Restorer {
         }
     }
 
+    /// Grows the state's tables once for a version of `pages` pages, `links` links and
+    /// `events` events, before the first batch. Grown row by row instead, the link
+    /// table was copied a dozen times, each time into fresh memory that the kernel
+    /// zeroed: half of a load's time at 10M links (docs/perf-log.md, "Loading an index").
+    ///
+    /// The counts are a hint (from the files' footers): room that cannot be had is left
+    /// out, and counts beyond what ids can number (`u32`) are not a real table's, so
+    /// nothing is reserved for them; reading the damaged table then fails on its own.
+    pub fn reserve(&mut self, pages: u64, links: u64, events: u64) {
+        let count = |n: u64| usize::try_from(n).ok().filter(|&n| n <= u32::MAX as usize);
+        let (Some(pages), Some(links), Some(events)) = (count(pages), count(links), count(events))
+        else {
+            return;
+        };
+        let s = &mut self.s;
+        let room = s.urls.try_reserve(pages).is_ok()
+            && s.pages.try_reserve(pages).is_ok()
+            && s.page_links.try_reserve(pages).is_ok()
+            && self.page_ratings.try_reserve(pages).is_ok()
+            && self.by_row.try_reserve(links).is_ok();
+        if room {
+            s.grow_links(links, events);
+        }
+    }
+
     /// Restores the crawled pages of one `pages` batch.
     pub fn pages(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
         let s = &mut self.s;

@@ -536,3 +536,52 @@ fn reading_batch_by_batch_stops_at_the_first_error() {
     assert!(cut.is_err());
     assert!(index.load_state(Some(&v)).is_err());
 }
+
+/// The load grows its tables once from the footers' row counts; the counts are a hint,
+/// so room reserved (or refused, for counts no table can have) changes no restored row.
+#[test]
+fn a_restore_is_the_same_with_room_reserved_or_not() {
+    let (_dir, index, version) = committed(vec![
+        visit(
+            "http://a.com/",
+            1_700_000_000,
+            &["http://x.com/", "http://a.com/b"],
+        ),
+        visit("http://a.com/b", 1_700_000_100, &["http://x.com/"]),
+    ]);
+    let tables = |reserve: Option<(u64, u64, u64)>| {
+        let mut restorer = restore::Restorer::new(1);
+        if let Some((pages, links, events)) = reserve {
+            restorer.reserve(pages, links, events);
+        }
+        let feed = |table: &str, each: &mut dyn FnMut(&RecordBatch) -> Result<(), StoreError>| {
+            for batch in index.read_table(&version, table).unwrap() {
+                each(&batch).unwrap();
+            }
+        };
+        feed("pages", &mut |b| restorer.pages(b));
+        feed("links_in", &mut |b| restorer.links(b));
+        feed("link_events", &mut |b| restorer.events(b));
+        feed("domains", &mut |b| restorer.domains(b));
+        let state = restorer.finish();
+        let links: Vec<(String, String, i64)> = state
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    state.urls.info(l.key.from).url.to_string(),
+                    state.urls.info(l.key.to).url.to_string(),
+                    l.first_seen,
+                )
+            })
+            .collect();
+        let mut pages: Vec<u32> = state.pages.keys().copied().collect();
+        pages.sort_unstable();
+        (links, pages, state.events.len(), state.links_of(0).to_vec())
+    };
+    let plain = tables(None);
+    assert_eq!(plain.0.len(), 3);
+    assert_eq!(tables(Some((2, 3, 3))), plain);
+    assert_eq!(tables(Some((u64::MAX, u64::MAX, u64::MAX))), plain);
+    assert_eq!(tables(Some((0, u64::from(u32::MAX) + 1, 0))), plain);
+}
