@@ -375,6 +375,32 @@ impl IndexState {
         id
     }
 
+    /// Rebuilds the map of links by referring page from the link table, each page's
+    /// list allocated once at its final length. For a load, which pushes its links
+    /// straight into `links`: kept in step one link at a time instead, each page's list
+    /// grew by doubling (a tenth of a load at 10M links, most of it fresh memory).
+    pub(crate) fn index_links_by_page(&mut self) {
+        let mut counts = vec![0u32; self.urls.len()];
+        for link in &self.links {
+            if let Some(n) = counts.get_mut(link.key.from as usize) {
+                *n += 1;
+            }
+        }
+        let pages = counts.iter().filter(|&&n| n > 0).count();
+        let mut by_page = FxHashMap::with_capacity_and_hasher(pages, Default::default());
+        for (id, link) in self.links.iter().enumerate() {
+            let from = link.key.from;
+            by_page
+                .entry(from)
+                .or_insert_with(|| {
+                    let n = counts.get(from as usize).copied().unwrap_or(0);
+                    Vec::with_capacity(n as usize)
+                })
+                .push(id as u32);
+        }
+        self.page_links = by_page;
+    }
+
     /// The ids of the links found on a page (live or lost).
     pub fn links_of(&self, page: u32) -> &[u32] {
         self.page_links.get(&page).map_or(&[], Vec::as_slice)

@@ -278,3 +278,26 @@ fn prefaulting_leaves_a_table_as_it_was() {
     v.push(4);
     assert_eq!(v, [1, 2, 3, 4]);
 }
+
+/// A load rebuilds the map of links by page in one pass (`index_links_by_page`); it must
+/// be the map the merge keeps in step link by link, order of ids included.
+#[test]
+fn links_by_page_rebuilt_at_once_are_those_kept_in_step() {
+    let mut s = IndexState::default();
+    s.merge(vec![
+        page(A, T1, &[(X, "x"), (Y, "y")]),
+        page(X, T1, &[(A, "a"), (Y, "y")]),
+    ])
+    .unwrap();
+    s.merge(vec![
+        page(A, T2, &[(X, "x"), (Y, "why"), (X, "again")]),
+        page(Y, T2, &[(A, "a")]),
+    ])
+    .unwrap();
+    let kept = s.page_links.clone();
+    assert_eq!(kept.values().map(Vec::len).sum::<usize>(), s.links.len());
+    s.page_links.clear();
+    s.index_links_by_page();
+    assert_eq!(s.page_links, kept);
+    assert_eq!(s.links_of(s.urls.lookup(A).unwrap()).len(), 4);
+}

@@ -173,7 +173,6 @@ impl Restorer {
         let s = &mut self.s;
         let room = s.urls.try_reserve(pages).is_ok()
             && s.pages.try_reserve(pages).is_ok()
-            && s.page_links.try_reserve(pages).is_ok()
             && self.page_ratings.try_reserve(pages).is_ok()
             && self.by_row.try_reserve(links).is_ok();
         if room {
@@ -324,8 +323,9 @@ impl Restorer {
                 Origin::Recrawl
             }
         };
+        let mut last_to = None;
         for i in 0..batch.num_rows() {
-            let key = link_key(&mut self.s, &keys, c.table, i)?;
+            let key = link_key(&mut self.s, &keys, c.table, i, &mut last_to)?;
             let link = LinkState {
                 key,
                 first_seen: secs(first, i),
@@ -349,7 +349,9 @@ impl Restorer {
                 first_origin: origin(first_origin, i),
                 last_origin: origin(last_origin, i),
             };
-            let id = self.s.push_link(link);
+            // The map of links by page is built once, in `finish`.
+            let id = self.s.links.len() as u32;
+            self.s.links.push(link);
             if let Some(row) = row.filter(|r| r.is_valid(i)) {
                 let row = usize::try_from(row.value(i)).map_err(|_| StoreError::Corrupt {
                     table: "links_in",
@@ -375,6 +377,7 @@ impl Restorer {
             Some(_) => LinkNamedBy::Columns(KeyColumns::new(&c)?),
             None => LinkNamedBy::Row(c.get::<Int64Array>("link")?),
         };
+        let mut last_to = None;
         for i in 0..batch.num_rows() {
             let unknown = || StoreError::Corrupt {
                 table: "link_events",
@@ -388,7 +391,7 @@ impl Restorer {
                     .filter(|&id| id != u32::MAX)
                     .ok_or_else(unknown)?,
                 LinkNamedBy::Columns(keys) => {
-                    let key = link_key(&mut self.s, keys, c.table, i)?;
+                    let key = link_key(&mut self.s, keys, c.table, i, &mut last_to)?;
                     let links = &self.s.links;
                     let by_key = self.by_key.get_or_insert_with(|| {
                         (0..links.len() as u32)
@@ -444,6 +447,7 @@ impl Restorer {
     /// The state, its events in time order and its ratings in place.
     pub fn finish(self) -> IndexState {
         let mut s = self.s;
+        s.index_links_by_page();
         s.events.sort_by_key(|e| (e.time, e.kind, e.link));
         let n = s.domains.len();
         let (mut dr, mut dr_raw, mut top) = (vec![0u8; n], vec![0f64; n], vec![0u32; n]);
@@ -509,11 +513,15 @@ impl<'a> KeyColumns<'a> {
     }
 }
 
+/// The identity of the link of row `i`. `last_to` is the previous row's target (row,
+/// id): rows come sorted by target, so most rows name the one before's and skip a
+/// lookup by URL.
 fn link_key(
     s: &mut IndexState,
     k: &KeyColumns<'_>,
     table: &'static str,
     i: usize,
+    last_to: &mut Option<(usize, u32)>,
 ) -> Result<LinkKey, StoreError> {
     let url_from = k.url_from.value(i);
     // The referring page is a crawled page, restored from `pages` already; `links_in`
@@ -532,13 +540,18 @@ fn link_key(
             detail: format!("unusable url_from at row {i}"),
         })?,
     };
-    let to = s.urls.intern_parts(
-        k.url_to.value(i),
-        k.to_key.value(i),
-        k.to_host.value(i),
-        k.to_domain.value(i),
-        &mut s.domains,
-    );
+    let url_to = k.url_to.value(i);
+    let to = match *last_to {
+        Some((row, id)) if k.url_to.value(row) == url_to => id,
+        _ => s.urls.intern_parts(
+            url_to,
+            k.to_key.value(i),
+            k.to_host.value(i),
+            k.to_domain.value(i),
+            &mut s.domains,
+        ),
+    };
+    *last_to = Some((i, to));
     let link_type = LinkType::parse(k.link_type.value(i)).ok_or_else(|| StoreError::Corrupt {
         table,
         detail: format!("unknown link_type at row {i}"),

@@ -581,6 +581,7 @@ fn a_restore_is_the_same_with_room_reserved_or_not() {
     };
     let plain = tables(None);
     assert_eq!(plain.0.len(), 3);
+    assert!(!plain.3.is_empty(), "the first page's links, by page");
     assert_eq!(tables(Some((2, 3, 3))), plain);
     assert_eq!(tables(Some((u64::MAX, u64::MAX, u64::MAX))), plain);
     assert_eq!(tables(Some((0, u64::from(u32::MAX) + 1, 0))), plain);
