@@ -159,7 +159,8 @@ impl Restorer {
     /// Grows the state's tables once for a version of `pages` pages, `links` links and
     /// `events` events, before the first batch. Grown row by row instead, the link
     /// table was copied a dozen times, each time into fresh memory that the kernel
-    /// zeroed: half of a load's time at 10M links (docs/perf-log.md, "Loading an index").
+    /// zeroed: a quarter of a load's time at 10M links (docs/perf-log.md, "Loading an
+    /// index: tables grown once").
     ///
     /// The counts are a hint (from the files' footers): room that cannot be had is left
     /// out, and counts beyond what ids can number (`u32`) are not a real table's, so
