@@ -354,43 +354,35 @@ pub async fn for_each_batch(
     mut each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let files = files(path, version).await?;
-    let (decoded, batches) = std::sync::mpsc::sync_channel::<Result<RecordBatch, StoreError>>(2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for file in files {
-                let reader = std::fs::File::open(&file)
-                    .map_err(|e| StoreError::io(&file, e))
-                    .and_then(|f| {
-                        let mut builder =
-                            ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(65_536);
-                        if let Some(names) = columns(builder.schema()) {
-                            let mask = ProjectionMask::columns(builder.parquet_schema(), names);
-                            builder = builder.with_projection(mask);
-                        }
-                        Ok(builder.build()?)
-                    });
-                let reader = match reader {
-                    Ok(reader) => reader,
-                    Err(e) => {
-                        let _ = decoded.send(Err(e));
-                        return;
-                    }
-                };
-                for batch in reader {
-                    // A send fails only when `each` has stopped: stop decoding too.
-                    if decoded.send(batch.map_err(StoreError::from)).is_err() {
-                        return;
-                    }
+    // A file that cannot be opened is one error in the stream, after which `each` stops.
+    let batches = files.into_iter().flat_map(move |file| -> DecodedBatches {
+        let reader = std::fs::File::open(&file)
+            .map_err(|e| StoreError::io(&file, e))
+            .and_then(|f| {
+                let mut builder =
+                    ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(65_536);
+                if let Some(names) = columns(builder.schema()) {
+                    let mask = ProjectionMask::columns(builder.parquet_schema(), names);
+                    builder = builder.with_projection(mask);
                 }
-            }
-        });
-        // Returning early drops `batches`, which stops the decoding thread.
+                Ok(builder.build()?)
+            });
+        match reader {
+            Ok(reader) => Box::new(reader.map(|b| b.map_err(StoreError::from))),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    });
+    // Two batches ahead; returning early stops the decoding.
+    super::ahead::produced_ahead(batches, 2, |batches| {
         for batch in batches {
             each(batch?)?;
         }
         Ok(())
     })
 }
+
+/// The decoded batches of one file, or the error that kept it from being read.
+type DecodedBatches = Box<dyn Iterator<Item = Result<RecordBatch, StoreError>> + Send>;
 
 /// Rows and bytes of a table version (from Parquet footers and file sizes).
 pub async fn size(path: &Path, version: u64) -> Result<(u64, u64, usize), StoreError> {

@@ -19,6 +19,7 @@
 //! or the new one, never a mix. A build killed before the manifest commit leaves table
 //! versions nobody points to; the next build simply writes over them.
 
+mod ahead;
 mod delta;
 pub mod heads;
 pub mod restore;
@@ -29,13 +30,11 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, sync_channel};
 
 use deltalake::arrow::array::{
     Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use deltalake::arrow::datatypes::{Schema, SchemaRef};
-use deltalake::arrow::error::ArrowError;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -172,27 +171,6 @@ impl Drop for Index {
 #[derive(Debug)]
 pub struct ImportLock {
     _file: File,
-}
-
-/// Runs `write` over `batches` built on a thread of their own, one batch ahead: building a
-/// batch (a gather from all over the state) and encoding the one before it then run side
-/// by side. A writer that stops early drops its end of the channel, which stops the
-/// builder.
-fn built_ahead<R>(
-    batches: serialize::Batches<'_>,
-    write: impl FnOnce(Receiver<Result<RecordBatch, ArrowError>>) -> R,
-) -> R {
-    std::thread::scope(|scope| {
-        let (sender, receiver) = sync_channel(1);
-        scope.spawn(move || {
-            for batch in batches {
-                if sender.send(batch).is_err() {
-                    break;
-                }
-            }
-        });
-        write(receiver)
-    })
 }
 
 /// Aborts the process at a named point when `HREFDEX_FAIL_AT` names it: crash injection
@@ -491,7 +469,9 @@ impl Index {
                     _ => (&schema::LINK_EVENTS, serialize::link_events(state, ranks)),
                 };
                 fail_point(&format!("before:{table}"));
-                let version = built_ahead(batches, |batches| {
+                // One batch ahead: gathering a batch from all over the state and
+                // encoding the one before it run side by side.
+                let version = ahead::produced_ahead(batches, 1, |batches| {
                     rt.block_on(delta::overwrite(&self.table_path(table), schema, batches))
                 })?;
                 fail_point(&format!("after:{table}"));
