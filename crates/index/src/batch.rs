@@ -17,8 +17,8 @@
 use std::sync::Mutex;
 
 use hrefdex_url::NormalUrl;
-use rustc_hash::FxHashMap;
 
+use crate::interner::TextIds;
 use crate::texts::LinkTexts;
 use crate::visit::{LinkFlags, LinkSeen, LinkType, PageVisit};
 
@@ -108,37 +108,73 @@ impl<T> Default for Sharded<T> {
     }
 }
 
+/// What a staged value is numbered by.
+trait Text {
+    fn text(&self) -> &str;
+}
+
+impl Text for NormalUrl {
+    fn text(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Text for Box<str> {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
 #[derive(Debug)]
 struct Shard<T> {
-    ids: FxHashMap<Box<str>, u32>,
+    /// Numbers by text, each text read from `values` (not kept a second time).
+    ids: TextIds,
     values: Vec<T>,
 }
 
 impl<T> Default for Shard<T> {
     fn default() -> Self {
         Shard {
-            ids: FxHashMap::default(),
+            ids: TextIds::default(),
             values: Vec::new(),
         }
     }
 }
 
-impl<T> Sharded<T> {
+impl<T: Text> Shard<T> {
+    /// The number of a value of text `text` in this shard, if it has one.
+    fn find(&self, text: &str) -> Option<u32> {
+        self.ids.find(text, |local| text_at(&self.values, local))
+    }
+}
+
+/// The text of value `local` (empty for a number not given).
+fn text_at<T: Text>(values: &[T], local: u32) -> &str {
+    values.get(local as usize).map_or("", Text::text)
+}
+
+impl<T: Text> Sharded<T> {
     /// The number of `text`, adding the value `make` gives when new (none: no number).
+    ///
+    /// A value is filed under its own text. Were that ever not `text` (a URL not quite
+    /// in normal form), a later call with `text` makes the value again and finds it
+    /// under the value's text: numbers stay one per value, and lookups stay bounded.
     fn intern(&self, text: &str, make: impl FnOnce() -> Option<T>) -> Option<u32> {
         let shard = shard_of(text);
-        if let Some(&id) = self.lock(shard).ids.get(text) {
-            return Some(id);
+        if let Some(local) = self.lock(shard).find(text) {
+            return Some(global_id(local, shard));
         }
         let value = make()?;
+        let shard = shard_of(value.text());
         let mut guard = self.lock(shard);
-        if let Some(&id) = guard.ids.get(text) {
-            return Some(id); // another thread added it meanwhile
+        if let Some(local) = guard.find(value.text()) {
+            return Some(global_id(local, shard)); // another thread added it meanwhile
         }
         let local = u32::try_from(guard.values.len()).ok()?;
         let id = local.checked_mul(SHARDS as u32)? | shard as u32;
-        guard.values.push(value);
-        guard.ids.insert(text.into(), id);
+        let Shard { ids, values } = &mut *guard;
+        values.push(value);
+        ids.insert(text_at(values, local), local, |l| text_at(values, l));
         Some(id)
     }
 
@@ -157,6 +193,11 @@ impl<T> Sharded<T> {
             }),
         }
     }
+}
+
+/// The batch-wide number of value `local` of `shard`.
+fn global_id(local: u32, shard: usize) -> u32 {
+    (local * SHARDS as u32) | shard as u32
 }
 
 fn shard_of(text: &str) -> usize {
@@ -184,6 +225,21 @@ impl<T> Numbered<T> {
     /// The value numbered `id`, if there is one.
     pub fn get(&self, id: u32) -> Option<&T> {
         self.shards[id as usize % SHARDS].get((id >> SHARD_BITS) as usize)
+    }
+
+    /// How many values are numbered.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(Vec::len).sum()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.shards.iter().all(Vec::is_empty)
+    }
+
+    /// Every value, in no particular order.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.shards.iter().flatten()
     }
 
     /// One more than the largest number given (a size for tables indexed by number).
@@ -289,6 +345,23 @@ mod tests {
         assert_eq!(urls.intern_str("not a url"), None);
         assert_eq!(urls.intern_str("mailto:a@b.c"), None);
         assert_eq!(urls.freeze().urls.id_bound(), 0);
+    }
+
+    /// A URL is filed under its normal form: text that only parses to it gets its
+    /// number every time, and no second value.
+    #[test]
+    fn a_url_not_in_normal_form_is_numbered_once_under_its_normal_form() {
+        let urls = BatchTables::default();
+        let loose = "HTTP://Example.COM:80/a";
+        let first = urls.intern_str(loose).unwrap();
+        assert_eq!(urls.intern_str(loose), Some(first));
+        assert_eq!(urls.intern_str("http://example.com/a"), Some(first));
+        let tables = urls.freeze();
+        assert_eq!(tables.urls.len(), 1);
+        assert_eq!(
+            tables.urls.get(first).unwrap().as_str(),
+            "http://example.com/a"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod batch;
 pub mod events;
 pub mod from_extract;
 pub mod import;
+mod interner;
 pub mod keywords;
 pub mod merge;
 pub mod sitewide;

@@ -5,48 +5,10 @@ use hrefdex_url::{NormalUrl, registrable_domain};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+pub use crate::interner::Interner;
+use crate::interner::TextIds;
 use crate::texts::LinkTexts;
 use crate::visit::{LinkFlags, LinkType, LinkTypeExt};
-
-/// Interns strings to dense `u32` ids.
-#[derive(Debug, Default, Clone)]
-pub struct Interner {
-    map: FxHashMap<Box<str>, u32>,
-    items: Vec<Box<str>>,
-}
-
-impl Interner {
-    /// The id of `s`, adding it when new.
-    pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.map.get(s) {
-            return id;
-        }
-        let id = self.items.len() as u32;
-        self.items.push(s.into());
-        self.map.insert(s.into(), id);
-        id
-    }
-
-    /// The id of `s`, if interned.
-    pub fn lookup(&self, s: &str) -> Option<u32> {
-        self.map.get(s).copied()
-    }
-
-    /// The string of an id.
-    pub fn get(&self, id: u32) -> &str {
-        &self.items[id as usize]
-    }
-
-    /// How many strings are interned.
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    /// Whether nothing is interned.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-}
 
 /// What the index knows of a URL without parsing it again.
 #[derive(Debug, Clone)]
@@ -64,17 +26,18 @@ pub struct UrlInfo {
 /// Every URL the index has met, as a page or as a link target.
 #[derive(Debug, Default, Clone)]
 pub struct UrlTable {
-    ids: FxHashMap<Box<str>, u32>,
+    /// Ids by URL, each URL's text read from `infos` (not kept a second time).
+    ids: TextIds,
     infos: Vec<UrlInfo>,
 }
 
 impl UrlTable {
     /// The id of `url`, adding it (and its domain) when new.
     pub fn intern(&mut self, url: &NormalUrl, domains: &mut Interner) -> u32 {
-        if let Some(&id) = self.ids.get(url.as_str()) {
+        if let Some(id) = self.lookup(url.as_str()) {
             return id;
         }
-        let id = self.infos.len() as u32;
+        let id = self.next_id();
         let domain = domains.intern(registrable_domain(url.host()));
         self.infos.push(UrlInfo {
             url: url.as_str().into(),
@@ -82,7 +45,7 @@ impl UrlTable {
             host: url.host().into(),
             domain,
         });
-        self.ids.insert(url.as_str().into(), id);
+        self.file(id);
         id
     }
 
@@ -95,10 +58,10 @@ impl UrlTable {
         domain: &str,
         domains: &mut Interner,
     ) -> u32 {
-        if let Some(&id) = self.ids.get(url) {
+        if let Some(id) = self.lookup(url) {
             return id;
         }
-        let id = self.infos.len() as u32;
+        let id = self.next_id();
         let domain = domains.intern(domain);
         self.infos.push(UrlInfo {
             url: url.into(),
@@ -106,28 +69,43 @@ impl UrlTable {
             host: host.into(),
             domain,
         });
-        self.ids.insert(url.into(), id);
+        self.file(id);
         id
+    }
+
+    /// The id the next URL gets.
+    ///
+    /// # Panics
+    /// Past `u32::MAX` URLs (far beyond memory).
+    fn next_id(&self) -> u32 {
+        u32::try_from(self.infos.len()).expect("fewer than 2^32 URLs")
+    }
+
+    /// Files the URL just pushed as `id` in the lookup table.
+    fn file(&mut self, id: u32) {
+        let infos = &self.infos;
+        self.ids
+            .insert(url_of(infos, id), id, |id| url_of(infos, id));
     }
 
     /// Makes room for `additional` more URLs.
     pub fn reserve(&mut self, additional: usize) {
-        self.ids.reserve(additional);
-        self.infos.reserve(additional);
+        // Room refused is left out: the tables then grow as URLs come.
+        self.try_reserve(additional);
     }
 
-    /// Makes room for `additional` more URLs, if it can be had.
-    pub fn try_reserve(
-        &mut self,
-        additional: usize,
-    ) -> Result<(), std::collections::TryReserveError> {
-        self.ids.try_reserve(additional)?;
-        self.infos.try_reserve(additional)
+    /// Makes room for `additional` more URLs, if it can be had: whether it was.
+    pub fn try_reserve(&mut self, additional: usize) -> bool {
+        let infos = &self.infos;
+        self.ids
+            .try_reserve(additional, |id| url_of(infos, id))
+            .is_ok()
+            && self.infos.try_reserve(additional).is_ok()
     }
 
     /// The id of a URL in normal form, if known.
     pub fn lookup(&self, url: &str) -> Option<u32> {
-        self.ids.get(url).copied()
+        self.ids.find(url, |id| url_of(&self.infos, id))
     }
 
     /// Details of a URL id.
@@ -144,6 +122,11 @@ impl UrlTable {
     pub fn is_empty(&self) -> bool {
         self.infos.is_empty()
     }
+}
+
+/// The URL of id `id` in `infos` (empty for an id not given).
+fn url_of(infos: &[UrlInfo], id: u32) -> &str {
+    infos.get(id as usize).map_or("", |i| &i.url)
 }
 
 /// Why a link stopped being live.

@@ -97,7 +97,7 @@ impl IndexState {
             ..MergeSummary::default()
         };
         let order = self.apply_order(&visits, &mut summary)?;
-        self.reserve_for(order.iter().map(|&i| &visits[i as usize]));
+        self.reserve_for(order.iter().map(|&i| &visits[i as usize]), &tables);
         let mut targets = Targets {
             ids: vec![u32::MAX; tables.urls.id_bound()],
             anchor_ids: vec![u32::MAX; tables.anchors.id_bound()],
@@ -178,7 +178,15 @@ impl IndexState {
     /// its maps a dozen times each, every step in fresh memory: page faults were 40 % of
     /// the merge's time on a virtual machine. The estimate is not padded: a hash table
     /// bigger than its contents spreads them over more memory pages than it needs.
-    fn reserve_for<'v>(&mut self, visits: impl Iterator<Item = &'v PageVisit<BatchLink>>) {
+    /// The URL and anchor tables, which hold only a `u32` per entry in their lookup
+    /// tables, take room for all of the batch's targets and anchors instead of finding
+    /// out which are new (an upper bound: lookups of every anchor cost more than the
+    /// bytes of the room).
+    fn reserve_for<'v>(
+        &mut self,
+        visits: impl Iterator<Item = &'v PageVisit<BatchLink>>,
+        tables: &FrozenTables,
+    ) {
         let (mut pages, mut links) = (0, 0);
         for visit in visits {
             match self.urls.lookup(visit.url.as_str()) {
@@ -189,7 +197,9 @@ impl IndexState {
                 }
             }
         }
-        self.urls.reserve(pages);
+        self.urls.reserve(pages + tables.urls.len());
+        let anchor_bytes = tables.anchors.values().map(|a| a.len()).sum();
+        self.anchors.reserve(tables.anchors.len(), anchor_bytes);
         self.pages.reserve(pages);
         self.page_links.reserve(pages);
         self.grow_links(links, links);

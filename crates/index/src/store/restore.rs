@@ -172,7 +172,7 @@ impl Restorer {
             return;
         };
         let s = &mut self.s;
-        let room = s.urls.try_reserve(pages).is_ok()
+        let room = s.urls.try_reserve(pages)
             && s.pages.try_reserve(pages).is_ok()
             && self.page_ratings.try_reserve(pages).is_ok()
             && self.by_row.try_reserve(links).is_ok();
