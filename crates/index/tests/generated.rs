@@ -185,8 +185,8 @@ fn check_links(state: &IndexState, truth: &Truth) {
         let got = (
             time(l.first_seen),
             time(l.last_visited),
-            l.prev_visited.map(time),
-            l.lost_at.map(time),
+            l.prev_visited.get().map(time),
+            l.lost_at.get().map(time),
             l.lost_reason.map(|r| r.as_str().to_owned()),
             l.original,
             l.flags.nofollow,

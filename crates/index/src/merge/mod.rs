@@ -39,7 +39,7 @@ use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
 use crate::texts::LinkTexts;
-use crate::time::format;
+use crate::time::{MaybeTime, format};
 use crate::visit::{LinkFlags, LinkType, PageVisit};
 
 /// A batch that cannot be merged.
@@ -352,7 +352,7 @@ impl IndexState {
         for id in on_page {
             let state = &mut self.links[id as usize];
             if state.is_live() && !seen.contains(&id) {
-                state.lost_at = Some(t);
+                state.lost_at = MaybeTime::some(t);
                 state.lost_reason = Some(reason);
                 self.events.push(LinkEvent {
                     link: id,
@@ -533,8 +533,8 @@ impl LinkState {
             key,
             first_seen: t,
             last_visited: t,
-            prev_visited: None,
-            lost_at: None,
+            prev_visited: MaybeTime::NONE,
+            lost_at: MaybeTime::NONE,
             lost_reason: None,
             original,
             sitewide: false,
@@ -547,7 +547,7 @@ impl LinkState {
 
     /// A live link seen on a later visit at `t`.
     fn seen_again(&mut self, t: i64) {
-        self.prev_visited = Some(self.last_visited);
+        self.prev_visited = MaybeTime::some(self.last_visited);
         self.last_visited = t;
         self.last_origin = Origin::Recrawl;
     }

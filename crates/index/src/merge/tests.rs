@@ -43,7 +43,7 @@ fn first_visit_links_are_original_and_new() {
     let l = link(&s, A, X, "x");
     assert!(l.original && l.is_live());
     assert_eq!(
-        (l.first_seen, l.last_visited, l.prev_visited),
+        (l.first_seen, l.last_visited, l.prev_visited.get()),
         (T1, T1, None)
     );
     assert_eq!(l.first_origin, Origin::Fresh);
@@ -65,13 +65,13 @@ fn revisit_keeps_removes_and_adds() {
     assert_eq!((sum.kept_links, sum.new_links, sum.lost_links), (1, 1, 1));
     let kept = link(&s, A, X, "x");
     assert_eq!(
-        (kept.first_seen, kept.last_visited, kept.prev_visited),
+        (kept.first_seen, kept.last_visited, kept.prev_visited.get()),
         (T1, T2, Some(T1))
     );
     assert_eq!(kept.last_origin, Origin::Recrawl);
     let lost = link(&s, A, Y, "y");
     assert_eq!(
-        (lost.lost_at, lost.lost_reason),
+        (lost.lost_at.get(), lost.lost_reason),
         (Some(T2), Some(LostReason::Removed))
     );
     let added = link(&s, A, "http://z.com/", "z");
@@ -127,7 +127,7 @@ fn a_lost_link_that_returns_is_new_again() {
     let l = link(&s, A, X, "x");
     assert!(l.is_live() && !l.original);
     assert_eq!(
-        (l.first_seen, l.prev_visited, l.lost_reason),
+        (l.first_seen, l.prev_visited.get(), l.lost_reason),
         (T3, None, None)
     );
     let kinds: Vec<_> = s.events.iter().map(|e| (e.kind, e.time)).collect();
@@ -205,7 +205,7 @@ fn an_unchanged_revisit_keeps_every_link() {
     assert_eq!((sum.kept_links, sum.lost_links), (2, 0));
     let l = link(&s, A, Y, "y");
     assert!(l.is_live());
-    assert_eq!((l.last_visited, l.prev_visited), (T2, Some(T1)));
+    assert_eq!((l.last_visited, l.prev_visited.get()), (T2, Some(T1)));
 }
 
 #[test]
@@ -217,7 +217,7 @@ fn a_revisit_in_the_same_batch_does_not_hide_the_capture_it_repeats() {
     assert_eq!(sum.duplicates, 0);
     let l = link(&s, A, X, "x");
     assert_eq!(
-        (l.first_seen, l.last_visited, l.prev_visited),
+        (l.first_seen, l.last_visited, l.prev_visited.get()),
         (T1, T2, Some(T1))
     );
     assert!(l.original);

@@ -331,8 +331,8 @@ impl Restorer {
                 key,
                 first_seen: secs(first, i),
                 last_visited: secs(last, i),
-                prev_visited: opt_secs(prev, i),
-                lost_at: opt_secs(lost, i),
+                prev_visited: opt_secs(prev, i).into(),
+                lost_at: opt_secs(lost, i).into(),
                 lost_reason: lost_reason
                     .is_valid(i)
                     .then(|| LostReason::parse(lost_reason.value(i)))
