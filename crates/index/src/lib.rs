@@ -20,6 +20,7 @@ pub mod import;
 mod interner;
 pub mod keywords;
 pub mod merge;
+pub mod page_table;
 pub mod sitewide;
 pub mod state;
 pub mod store;

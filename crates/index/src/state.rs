@@ -7,6 +7,7 @@ use serde::Serialize;
 
 pub use crate::interner::Interner;
 use crate::interner::TextIds;
+pub use crate::page_table::PageTable;
 use crate::texts::LinkTexts;
 use crate::time::MaybeTime;
 use crate::visit::{LinkFlags, LinkType, LinkTypeExt};
@@ -337,7 +338,7 @@ pub struct IndexState {
     /// Every anchor text met.
     pub anchors: Interner,
     /// Crawled pages by URL id.
-    pub pages: FxHashMap<u32, PageState>,
+    pub pages: PageTable,
     /// Every link ever seen.
     pub links: Vec<LinkState>,
     /// Link ids by referring page.

@@ -498,7 +498,7 @@ impl IndexState {
 }
 
 impl PageState {
-    fn first(t: i64, broken: bool) -> PageState {
+    pub(crate) fn first(t: i64, broken: bool) -> PageState {
         PageState {
             first_seen: t,
             last_visited: t,

@@ -173,7 +173,7 @@ impl Restorer {
         };
         let s = &mut self.s;
         let room = s.urls.try_reserve(pages)
-            && s.pages.try_reserve(pages).is_ok()
+            && s.pages.try_reserve(pages)
             && self.page_ratings.try_reserve(pages).is_ok()
             && self.by_row.try_reserve(links).is_ok();
         if room {
