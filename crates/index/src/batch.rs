@@ -171,11 +171,11 @@ impl<T: Text> Sharded<T> {
             return Some(global_id(local, shard)); // another thread added it meanwhile
         }
         let local = u32::try_from(guard.values.len()).ok()?;
-        let id = local.checked_mul(SHARDS as u32)? | shard as u32;
+        local.checked_mul(SHARDS as u32)?; // beyond that, numbers would collide
         let Shard { ids, values } = &mut *guard;
         values.push(value);
         ids.insert(text_at(values, local), local, |l| text_at(values, l));
-        Some(id)
+        Some(global_id(local, shard))
     }
 
     fn lock(&self, shard: usize) -> std::sync::MutexGuard<'_, Shard<T>> {
@@ -195,7 +195,8 @@ impl<T: Text> Sharded<T> {
     }
 }
 
-/// The batch-wide number of value `local` of `shard`.
+/// The batch-wide number of value `local` of `shard` (`local` below 2^32 / [`SHARDS`],
+/// as [`Sharded::intern`] checks before giving it).
 fn global_id(local: u32, shard: usize) -> u32 {
     (local * SHARDS as u32) | shard as u32
 }
