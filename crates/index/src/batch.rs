@@ -208,7 +208,7 @@ fn shard_of(text: &str) -> usize {
     (hash >> (64 - SHARD_BITS)) as usize
 }
 
-/// Values by the number [`Sharded`] gave them.
+/// Values by the number the staging tables gave them.
 #[derive(Debug)]
 pub struct Numbered<T> {
     shards: [Vec<T>; SHARDS],
