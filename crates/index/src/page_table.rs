@@ -68,7 +68,7 @@ impl PageTable {
 
     /// The pages and their URL ids, in the order they were first added.
     pub fn iter(&self) -> impl Iterator<Item = (&u32, &PageState)> {
-        self.ids.iter().zip(&self.states)
+        self.into_iter()
     }
 
     /// Makes room for `additional` more pages.
