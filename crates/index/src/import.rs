@@ -188,6 +188,10 @@ pub fn import(
     phases.start("merge");
     let merge = state.merge_batch(batch)?;
 
+    // The texts of links the batch did not see again, left in the index by the load.
+    phases.start("texts");
+    index.read_stored_texts(&mut state)?;
+
     phases.start("ratings");
     state.compute_ratings()?;
 

@@ -349,6 +349,10 @@ pub struct IndexState {
     pub authority: Authority,
     /// Batches merged so far.
     pub batches: u32,
+    /// The `links_in` files, in order, whose rows the [`LinkTexts::stored`] texts of
+    /// loaded links name; `None` once every link holds its texts
+    /// ([`crate::Index::read_stored_texts`]).
+    pub stored_texts: Option<Vec<std::path::PathBuf>>,
 }
 
 impl IndexState {

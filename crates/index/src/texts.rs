@@ -7,19 +7,30 @@
 //! string with two offsets costs one allocation and 24 bytes. On the machines we measure
 //! on, every gigabyte an import touches is about three seconds (first-touch page faults),
 //! so this is import time as much as memory.
+//!
+//! A link loaded from the index need not hold its texts at all: until the write needs
+//! them they are [`LinkTexts::stored`], the number of the `links_in` row they are in.
+//! A re-import replaces the texts of every link it sees again, so texts read back on
+//! load were mostly dropped unread (docs/perf-log.md, "Loading an index: texts left
+//! on disk").
 
 use std::fmt;
 
-/// `text_pre`, `text_post` and `alt` of one link, concatenated.
+/// `text_pre`, `text_post` and `alt` of one link, concatenated; or where in the stored
+/// index they are.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct LinkTexts {
     /// `pre`, then `post`, then `alt`.
     text: Box<str>,
-    /// Where `pre` ends and `post` starts.
+    /// Where `pre` ends and `post` starts; [`STORED`] for texts left in the index.
     pre_end: u32,
-    /// Where `post` ends and `alt` starts.
+    /// Where `post` ends and `alt` starts; for stored texts, their `links_in` row.
     post_end: u32,
 }
+
+/// `pre_end` of texts left in the index: no held text has it, since held offsets are at
+/// most the (empty) text's length then.
+const STORED: u32 = u32::MAX;
 
 impl LinkTexts {
     /// Packs the three texts. Each is at most a few hundred bytes (the extractor's
@@ -39,6 +50,22 @@ impl LinkTexts {
         }
     }
 
+    /// Texts not read back from the index: those of row `row` of the `links_in` files
+    /// the state was loaded from. Until [`crate::Index::read_stored_texts`] reads them,
+    /// they read as empty.
+    pub fn stored(row: u32) -> LinkTexts {
+        LinkTexts {
+            text: Box::default(),
+            pre_end: STORED,
+            post_end: row,
+        }
+    }
+
+    /// The `links_in` row of texts left in the index, if these are such texts.
+    pub fn stored_row(&self) -> Option<u32> {
+        (self.pre_end == STORED && self.text.is_empty()).then_some(self.post_end)
+    }
+
     /// Text just before the anchor.
     pub fn pre(&self) -> &str {
         self.text.get(..self.pre_end as usize).unwrap_or_default()
@@ -56,9 +83,9 @@ impl LinkTexts {
         self.text.get(self.post_end as usize..).unwrap_or_default()
     }
 
-    /// Whether all three are empty.
+    /// Whether all three are empty (texts left in the index are not).
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+        self.text.is_empty() && self.stored_row().is_none()
     }
 }
 
@@ -69,6 +96,9 @@ fn offset(text: &str) -> u32 {
 
 impl fmt::Debug for LinkTexts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(row) = self.stored_row() {
+            return f.debug_tuple("LinkTexts::stored").field(&row).finish();
+        }
         f.debug_struct("LinkTexts")
             .field("pre", &self.pre())
             .field("post", &self.post())
@@ -91,6 +121,17 @@ mod tests {
     }
 
     #[test]
+    fn stored_texts_know_their_row_and_are_not_held_texts() {
+        let t = LinkTexts::stored(7);
+        assert_eq!(t.stored_row(), Some(7));
+        assert!(!t.is_empty());
+        assert_eq!((t.pre(), t.post(), t.alt()), ("", "", ""));
+        assert_eq!(LinkTexts::new("a", "b", "").stored_row(), None);
+        assert_eq!(LinkTexts::default().stored_row(), None);
+        assert_ne!(LinkTexts::stored(7), LinkTexts::stored(8));
+    }
+
+    #[test]
     fn one_text_alone_reads_back_in_its_place() {
         let t = LinkTexts::new("", "", "a cat");
         assert_eq!((t.pre(), t.post(), t.alt()), ("", "", "a cat"));
@@ -105,6 +146,7 @@ mod tests {
             prop_assert_eq!(t.pre(), pre.as_str());
             prop_assert_eq!(t.post(), post.as_str());
             prop_assert_eq!(t.alt(), alt.as_str());
+            prop_assert_eq!(t.stored_row(), None);
         }
     }
 }

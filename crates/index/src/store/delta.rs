@@ -5,6 +5,7 @@
 //! together with `remove` actions for every file of the current snapshot, so that each
 //! build replaces a table's contents in one atomic Delta commit.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use deltalake::DeltaTable;
@@ -15,8 +16,11 @@ use deltalake::kernel::engine::arrow_conversion::TryFromArrow;
 use deltalake::kernel::transaction::CommitBuilder;
 use deltalake::kernel::{Action, StructType};
 use deltalake::parquet::arrow::ProjectionMask;
-use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use deltalake::parquet::arrow::arrow_reader::{
+    ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+};
 use deltalake::parquet::basic::{Compression, Encoding};
+use deltalake::parquet::file::metadata::PageIndexPolicy;
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::reader::{FileReader, SerializedFileReader};
 use deltalake::parquet::schema::types::ColumnPath;
@@ -344,16 +348,24 @@ pub async fn read(path: &Path, version: u64) -> Result<Vec<RecordBatch>, StoreEr
 /// Hands every row of a table version to `each`, one record batch at a time, so that
 /// only a few batches are decoded in memory at once. `columns` picks, from a file's
 /// schema, the columns to decode (`None`: all of them); names a file lacks are skipped.
-///
-/// The batches are decoded on a thread of their own, two ahead of `each`: a load
-/// (decoding `links_in`, then rebuilding the state from it) then uses two cores.
 pub async fn for_each_batch(
     path: &Path,
     version: u64,
     columns: impl Fn(&deltalake::arrow::datatypes::Schema) -> Option<Vec<&'static str>> + Send,
+    each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for_each_file_batch(files(path, version).await?, columns, each)
+}
+
+/// [`for_each_batch`] over the data files `files`, in their order.
+///
+/// The batches are decoded on a thread of their own, two ahead of `each`: a load
+/// (decoding `links_in`, then rebuilding the state from it) then uses two cores.
+pub fn for_each_file_batch(
+    files: Vec<PathBuf>,
+    columns: impl Fn(&deltalake::arrow::datatypes::Schema) -> Option<Vec<&'static str>> + Send,
     mut each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let files = files(path, version).await?;
     // A file that cannot be opened is one error in the stream, after which `each` stops.
     let batches = files.into_iter().flat_map(move |file| -> DecodedBatches {
         let reader = std::fs::File::open(&file)
@@ -381,6 +393,70 @@ pub async fn for_each_batch(
     })
 }
 
+/// Hands `each` the rows `rows` (ascending; numbered from 0 across `files` in their
+/// order) of the columns `columns`, in order, a record batch at a time. Pages that hold
+/// none of the rows are skipped undecoded (the files' offset index says where each
+/// starts). Rows beyond the files' end are not an error here: the caller counts what it
+/// was given.
+pub fn for_each_selected_row(
+    files: &[PathBuf],
+    columns: &[&str],
+    rows: &[u32],
+    mut each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut rows = rows;
+    let mut first_row = 0usize;
+    for file in files {
+        if rows.is_empty() {
+            break;
+        }
+        let f = std::fs::File::open(file).map_err(|e| StoreError::io(file, e))?;
+        let options = ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional);
+        let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(f, options)?
+            .with_batch_size(8_192);
+        let file_rows =
+            usize::try_from(builder.metadata().file_metadata().num_rows()).map_err(|_| {
+                StoreError::Corrupt {
+                    table: "index",
+                    detail: format!("{} has a negative row count", file.display()),
+                }
+            })?;
+        let end = first_row + file_rows;
+        let here = rows.partition_point(|&r| (r as usize) < end);
+        let (in_file, rest) = rows.split_at(here);
+        rows = rest;
+        if !in_file.is_empty() {
+            let selection = RowSelection::from_consecutive_ranges(
+                consecutive_ranges(in_file.iter().map(|&r| r as usize - first_row)),
+                file_rows,
+            );
+            let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
+            let reader = builder
+                .with_projection(mask)
+                .with_row_selection(selection)
+                .build()?;
+            for batch in reader {
+                each(batch?)?;
+            }
+        }
+        first_row = end;
+    }
+    Ok(())
+}
+
+/// Ascending numbers as ranges of consecutive ones.
+fn consecutive_ranges(numbers: impl Iterator<Item = usize>) -> impl Iterator<Item = Range<usize>> {
+    let mut numbers = numbers.peekable();
+    std::iter::from_fn(move || {
+        let start = numbers.next()?;
+        let mut end = start + 1;
+        while numbers.next_if_eq(&end).is_some() {
+            end += 1;
+        }
+        Some(start..end)
+    })
+}
+
 /// The decoded batches of one file, or the error that kept it from being read.
 type DecodedBatches = Box<dyn Iterator<Item = Result<RecordBatch, StoreError>> + Send>;
 
@@ -401,6 +477,71 @@ pub async fn size(path: &Path, version: u64) -> Result<(u64, u64, usize), StoreE
 mod tests {
     use super::*;
     use crate::store::schema;
+
+    #[test]
+    fn consecutive_numbers_make_one_range() {
+        let ranges: Vec<_> = consecutive_ranges([0, 1, 2, 5, 7, 8].into_iter()).collect();
+        assert_eq!(ranges, [0..3, 5..6, 7..9]);
+        assert_eq!(consecutive_ranges(std::iter::empty()).count(), 0);
+    }
+
+    /// Rows are numbered across the files in their order; each file reads only its own.
+    #[test]
+    fn selected_rows_come_back_in_order_across_files() {
+        use deltalake::arrow::array::{Array, Int64Array};
+        use deltalake::arrow::datatypes::{DataType, Field, Schema};
+        use deltalake::parquet::arrow::ArrowWriter;
+        use std::sync::Arc;
+
+        let dir = tempfile::tempdir().unwrap();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int64, false),
+            Field::new("other", DataType::Int64, false),
+        ]));
+        // Three files of 3,000 rows; small pages, so the selection skips some.
+        let files: Vec<PathBuf> = (0..3)
+            .map(|f| {
+                let path = dir.path().join(format!("{f}.parquet"));
+                let props = WriterProperties::builder()
+                    .set_data_page_row_count_limit(100)
+                    .set_write_batch_size(100)
+                    .build();
+                let mut w = ArrowWriter::try_new(
+                    std::fs::File::create(&path).unwrap(),
+                    Arc::clone(&schema),
+                    Some(props),
+                )
+                .unwrap();
+                let n = Int64Array::from_iter_values((0..3_000).map(|i| f * 3_000 + i));
+                let batch = RecordBatch::try_new(
+                    Arc::clone(&schema),
+                    vec![Arc::new(n.clone()), Arc::new(n)],
+                )
+                .unwrap();
+                w.write(&batch).unwrap();
+                w.close().unwrap();
+                path
+            })
+            .collect();
+        let rows: Vec<u32> = [
+            0, 1, 2, 999, 2_999, 3_000, 3_500, 3_501, 8_999, 9_000, 12_000,
+        ]
+        .into();
+        let mut got = Vec::new();
+        for_each_selected_row(&files, &["n"], &rows, |batch| {
+            assert_eq!(batch.num_columns(), 1);
+            let n = batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .unwrap();
+            got.extend(n.values().iter().map(|&v| v as u32));
+            Ok(())
+        })
+        .unwrap();
+        // Rows past the last file's end are the caller's to notice.
+        assert_eq!(got, rows[..rows.len() - 2]);
+    }
 
     /// A misspelt column in the tuning lists would be ignored by the writer, silently.
     #[test]

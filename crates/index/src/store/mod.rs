@@ -84,6 +84,10 @@ pub enum StoreError {
     /// The async runtime could not start.
     #[error("runtime: {0}")]
     Runtime(std::io::Error),
+    /// A loaded state about to be written before the texts its load left in the index
+    /// were read back ([`Index::read_stored_texts`]): the write would lose them.
+    #[error("the loaded links' texts were not read back before the write")]
+    TextsNotRead,
 }
 
 impl StoreError {
@@ -397,15 +401,73 @@ impl Index {
         };
         restorer.reserve(rows("pages")?, rows("links_in")?, rows("link_events")?);
         self.for_each_batch(v, "pages", |_| None, |b| restorer.pages(&b))?;
-        self.for_each_batch(
-            v,
-            "links_in",
+        // The links' texts stay in these files until the write needs them.
+        let links_in = self.table_files(v, "links_in")?;
+        delta::for_each_file_batch(
+            links_in.clone(),
             |file| Some(restore::link_columns(file)),
             |b| restorer.links(&b),
         )?;
         self.for_each_batch(v, "link_events", |_| None, |b| restorer.events(&b))?;
         self.for_each_batch(v, "domains", |_| None, |b| restorer.domains(&b))?;
-        Ok(restorer.finish())
+        let mut state = restorer.finish();
+        state.stored_texts = Some(links_in);
+        Ok(state)
+    }
+
+    /// Reads back the texts a load left in the index ([`crate::LinkTexts::stored`]) for
+    /// the links that still have them: those the merge did not see again. Returns how
+    /// many it read. A re-import sees most links again and replaces their texts, so
+    /// reading every link's texts on load, as earlier builds did, read mostly texts about
+    /// to be dropped (docs/perf-log.md, "Loading an index: texts left on disk").
+    ///
+    /// Must run before `state` is written, while the version it was loaded from is still
+    /// on disk; [`Index::commit`] refuses a state that still has stored texts.
+    pub fn read_stored_texts(&self, state: &mut IndexState) -> Result<usize, StoreError> {
+        let Some(files) = state.stored_texts.take() else {
+            return Ok(0);
+        };
+        let mut wanted: Vec<(u32, u32)> = state
+            .links
+            .iter()
+            .enumerate()
+            .filter_map(|(id, link)| Some((link.texts.stored_row()?, u32::try_from(id).ok()?)))
+            .collect();
+        wanted.sort_unstable();
+        let rows: Vec<u32> = wanted.iter().map(|&(row, _)| row).collect();
+        let mut read = 0usize;
+        delta::for_each_selected_row(&files, &restore::TEXT_COLUMNS, &rows, |batch| {
+            let column = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+                    .ok_or_else(|| StoreError::Corrupt {
+                        table: "links_in",
+                        detail: format!("column {name} missing or of the wrong type"),
+                    })
+            };
+            let [pre, post, alt] = restore::TEXT_COLUMNS.map(column);
+            let (pre, post, alt) = (pre?, post?, alt?);
+            for i in 0..batch.num_rows() {
+                let Some(&(_, id)) = wanted.get(read) else {
+                    break;
+                };
+                state.links[id as usize].texts =
+                    crate::LinkTexts::new(pre.value(i), post.value(i), alt.value(i));
+                read += 1;
+            }
+            Ok(())
+        })?;
+        if read < wanted.len() {
+            return Err(StoreError::Corrupt {
+                table: "links_in",
+                detail: format!(
+                    "row {} of the loaded version is gone from its files",
+                    rows[read]
+                ),
+            });
+        }
+        Ok(read)
     }
 
     /// Hands one data table of an index version to `each`, a record batch at a time, with
@@ -523,6 +585,9 @@ impl Index {
             state.links.len(),
             "ranks of another state"
         );
+        if state.stored_texts.is_some() {
+            return Err(StoreError::TextsNotRead);
+        }
         let next = self.versions()?.last().map_or(0, |v| v.version + 1);
         let (tables, links_head) = self.write_tables(state, ranks)?;
         let committed_at = chrono::Utc::now().timestamp();

@@ -83,8 +83,10 @@ pub fn restore(
 
 /// The `links_in` columns a restore reads from a file of schema `file`. The referring
 /// page's attributes inline in every row (its title, IP, ratings, sizes: about a sixth of
-/// the table) come back from `pages` instead. Files of older builds also name the
-/// referring page by key, host and domain; those are read where present.
+/// the table) come back from `pages` instead. The texts around each link stay in the
+/// file ([`LinkTexts::stored`]) until the write reads back those of links a merge did
+/// not see again ([`TEXT_COLUMNS`]). Files of older builds also name the referring page
+/// by key, host and domain; those are read where present.
 pub fn link_columns(file: &deltalake::arrow::datatypes::Schema) -> Vec<&'static str> {
     let mut columns = vec![
         "url_from",
@@ -106,9 +108,6 @@ pub fn link_columns(file: &deltalake::arrow::datatypes::Schema) -> Vec<&'static 
         "sponsored",
         "image",
         "redirect",
-        "text_pre",
-        "text_post",
-        "alt",
         "first_origin",
         "last_origin",
         "link",
@@ -118,6 +117,10 @@ pub fn link_columns(file: &deltalake::arrow::datatypes::Schema) -> Vec<&'static 
     }
     columns
 }
+
+/// The `links_in` columns of a link's [`LinkTexts`], in the order `LinkTexts::new`
+/// takes them.
+pub const TEXT_COLUMNS: [&str; 3] = ["text_pre", "text_post", "alt"];
 
 /// Rebuilds an [`IndexState`] one record batch at a time, so that a whole table never
 /// has to be decoded into memory at once: at 10M links, `links_in` decoded whole was
@@ -131,8 +134,11 @@ pub fn link_columns(file: &deltalake::arrow::datatypes::Schema) -> Vec<&'static 
 /// the link's identity.
 pub struct Restorer {
     s: IndexState,
-    /// Link id by `links_in` row.
+    /// Link id by `links_in` row (the row its `link` column names).
     by_row: Vec<u32>,
+    /// `links_in` rows read so far, counted in the order the batches came: the row
+    /// numbers of [`LinkTexts::stored`].
+    rows_read: usize,
     /// Links by identity, built only for events of older builds.
     by_key: Option<FxHashMap<LinkKey, u32>>,
     /// (URL id, UR, raw UR) of every crawled page.
@@ -150,6 +156,7 @@ impl Restorer {
                 ..IndexState::default()
             },
             by_row: Vec::new(),
+            rows_read: 0,
             by_key: None,
             page_ratings: Vec::new(),
             domain_ratings: Vec::new(),
@@ -313,7 +320,17 @@ impl Restorer {
             c.b("image")?,
         );
         let redirect = c.i32("redirect")?;
-        let (pre, post, alt) = (c.s("text_pre")?, c.s("text_post")?, c.s("alt")?);
+        // Batches decoded without their texts leave them in the file, by row.
+        let held = match batch.column_by_name(TEXT_COLUMNS[0]) {
+            Some(_) => Some((
+                c.s(TEXT_COLUMNS[0])?,
+                c.s(TEXT_COLUMNS[1])?,
+                c.s(TEXT_COLUMNS[2])?,
+            )),
+            None => None,
+        };
+        let first_row = self.rows_read;
+        self.rows_read += batch.num_rows();
         let row = batch
             .column_by_name("link")
             .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
@@ -346,7 +363,17 @@ impl Restorer {
                     image: image.value(i),
                     redirect: u16::try_from(redirect.value(i)).unwrap_or(0),
                 },
-                texts: LinkTexts::new(pre.value(i), post.value(i), alt.value(i)),
+                texts: match held {
+                    Some((pre, post, alt)) => {
+                        LinkTexts::new(pre.value(i), post.value(i), alt.value(i))
+                    }
+                    None => LinkTexts::stored(u32::try_from(first_row + i).map_err(|_| {
+                        StoreError::Corrupt {
+                            table: "links_in",
+                            detail: "more rows than links can be numbered".into(),
+                        }
+                    })?),
+                },
                 first_origin: origin(first_origin, i),
                 last_origin: origin(last_origin, i),
             };

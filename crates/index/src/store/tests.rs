@@ -13,6 +13,97 @@ fn visit(url: &str, t: i64, links: &[&str]) -> PageVisit {
     v
 }
 
+/// `visit` whose link to `to` has texts that name the visit's time.
+fn visit_with_texts(url: &str, t: i64, links: &[&str]) -> PageVisit {
+    let mut v = visit(url, t, links);
+    for link in &mut v.links {
+        link.texts = crate::LinkTexts::new(
+            &format!("before {} at {t}", link.url_to.as_str()),
+            &format!("after {} at {t}", link.url_to.as_str()),
+            if link.url_to.as_str().ends_with(".png") {
+                "a picture"
+            } else {
+                ""
+            },
+        );
+    }
+    v
+}
+
+/// Each link's (source, target, texts) as text.
+fn texts_by_link(state: &IndexState) -> Vec<(String, String, String, String, String)> {
+    let mut v: Vec<_> = state
+        .links
+        .iter()
+        .map(|l| {
+            (
+                state.urls.info(l.key.from).url.to_string(),
+                state.urls.info(l.key.to).url.to_string(),
+                l.texts.pre().to_owned(),
+                l.texts.post().to_owned(),
+                l.texts.alt().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A load leaves every link's texts in the index; a merge replaces those of the links
+/// it sees again, and the write reads back the others': links on pages a later crawl
+/// skipped, and links lost, keep their texts through any number of versions.
+#[test]
+fn texts_of_links_not_seen_again_survive_a_load_merge_and_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = Index::open(dir.path()).unwrap();
+    let mut state = IndexState::default();
+    let pages = |t: i64, a: &[&str]| {
+        vec![
+            visit_with_texts("http://a.com/", t, a),
+            visit_with_texts("http://b.com/", t, &["http://x.com/", "http://y.com/i.png"]),
+        ]
+    };
+    state
+        .merge(pages(1_700_000_000, &["http://x.com/", "http://z.com/"]))
+        .unwrap();
+    state.compute_ratings().unwrap();
+    let v0 = index.commit(&state, &serde_json::json!({})).unwrap();
+
+    let mut back = index.load_state(Some(&v0)).unwrap();
+    assert!(back.links.iter().all(|l| l.texts.stored_row().is_some()));
+    // a.com again, without its link to z.com (lost, `removed`); b.com not recrawled.
+    back.merge(vec![visit_with_texts(
+        "http://a.com/",
+        1_700_100_000,
+        &["http://x.com/"],
+    )])
+    .unwrap();
+    back.compute_ratings().unwrap();
+    assert_eq!(index.read_stored_texts(&mut back).unwrap(), 3);
+    assert_eq!(index.read_stored_texts(&mut back).unwrap(), 0, "read once");
+    let v1 = index.commit(&back, &serde_json::json!({})).unwrap();
+
+    let mut expected = texts_by_link(&state);
+    for row in &mut expected {
+        if row.0 == "http://a.com/" && row.1 == "http://x.com/" {
+            row.2 = "before http://x.com/ at 1700100000".into();
+            row.3 = "after http://x.com/ at 1700100000".into();
+        }
+    }
+    expected.sort();
+    let mut again = index.load_state(Some(&v1)).unwrap();
+    assert_eq!(index.read_stored_texts(&mut again).unwrap(), 4);
+    assert_eq!(texts_by_link(&again), expected);
+    assert!(expected.iter().any(|r| r.4 == "a picture"));
+    let lost = again
+        .links
+        .iter()
+        .find(|l| &*again.urls.info(l.key.to).url == "http://z.com/")
+        .unwrap();
+    assert!(!lost.is_live());
+    assert_eq!(lost.texts.pre(), "before http://z.com/ at 1700000000");
+}
+
 /// A fresh index with `visits` merged, rated and committed as its first version.
 fn committed(visits: Vec<PageVisit>) -> (tempfile::TempDir, Index, IndexVersion) {
     let dir = tempfile::tempdir().unwrap();
@@ -120,6 +211,12 @@ fn commit_then_restore_gives_the_same_state() {
         &["http://x.com/"],
     )])
     .unwrap();
+    // a.com's links were not seen again: their texts are still in version 0's files.
+    assert!(matches!(
+        index.commit(&more, &serde_json::json!({"batch": 2})),
+        Err(StoreError::TextsNotRead)
+    ));
+    assert_eq!(index.read_stored_texts(&mut more).unwrap(), 2);
     let v1 = index
         .commit(&more, &serde_json::json!({"batch": 2}))
         .unwrap();
