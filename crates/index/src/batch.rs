@@ -273,7 +273,29 @@ pub struct Batch {
     pub visits: Vec<PageVisit<BatchLink>>,
 }
 
+/// Room for what a batch may add to the index's link and event tables. A load made
+/// before the merge leaves it, untouched, at the end of the tables it restores
+/// ([`crate::Index::load_state_with_room`]): grown by the merge instead, a 10M-link
+/// table was copied whole into fresh memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Room {
+    /// Links the batch may add: at most one per link it holds.
+    pub links: usize,
+    /// New/lost events it may add (its links again: an estimate, lost links may add
+    /// more).
+    pub events: usize,
+}
+
 impl Batch {
+    /// The most this batch can add to an index's links, and as many events.
+    pub fn room(&self) -> Room {
+        let links = self.visits.iter().map(|v| v.links.len()).sum();
+        Room {
+            links,
+            events: links,
+        }
+    }
+
     /// Stages visits built in memory (tests, generators).
     pub fn from_visits(visits: Vec<PageVisit>) -> Batch {
         let urls = BatchTables::default();

@@ -184,7 +184,7 @@ pub fn import(
 
     phases.start("load");
     let base = index.resolve(None)?;
-    let mut state = index.load_state(base.as_ref())?;
+    let mut state = index.load_state_with_room(base.as_ref(), batch.room())?;
     phases.start("merge");
     let merge = state.merge_batch(batch)?;
 

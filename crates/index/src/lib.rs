@@ -28,7 +28,7 @@ pub mod texts;
 pub mod time;
 pub mod visit;
 
-pub use batch::{Batch, BatchLink, BatchTables};
+pub use batch::{Batch, BatchLink, BatchTables, Room};
 /// The Arrow and Parquet versions the index is written with, for callers that read or
 /// write the same formats.
 pub use deltalake::{arrow, parquet};

@@ -34,7 +34,7 @@ use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashSet;
 use thiserror::Error;
 
-use crate::batch::{Batch, BatchLink, FrozenTables};
+use crate::batch::{Batch, BatchLink, FrozenTables, Room};
 use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
@@ -207,26 +207,38 @@ impl IndexState {
         }
         self.pages.reserve(pages);
         self.page_links.reserve(pages);
-        self.grow_links(links, links);
+        self.grow_links(links, links, Room::default());
     }
 
     /// Grows the link and event tables once for `links` and `events` more, their memory
     /// touched on all cores ([`prefault`]): what a merge expects to add, or what a load
-    /// restores.
+    /// restores. `room` is capacity left untouched beyond that, for a merge to come (a
+    /// load's [`Room`]): grown later, the tables would be copied into fresh memory.
     /// Room that cannot be had is left out: the tables then grow as rows come.
-    pub(crate) fn grow_links(&mut self, links: usize, events: usize) {
+    pub(crate) fn grow_links(&mut self, links: usize, events: usize, room: Room) {
         let blank_key = LinkKey {
             from: 0,
             to: 0,
             link_type: LinkType::Href,
             anchor: 0,
         };
-        if self.links.try_reserve(links).is_ok() {
+        let exact = |v: usize, more: usize| v.saturating_add(more);
+        if self
+            .links
+            .try_reserve_exact(exact(links, room.links))
+            .is_ok()
+            || self.links.try_reserve_exact(links).is_ok()
+        {
             prefault(&mut self.links, links, || {
                 LinkState::new(blank_key, 0, false)
             });
         }
-        if self.events.try_reserve(events).is_ok() {
+        if self
+            .events
+            .try_reserve_exact(exact(events, room.events))
+            .is_ok()
+            || self.events.try_reserve_exact(events).is_ok()
+        {
             prefault(&mut self.events, events, || LinkEvent {
                 link: 0,
                 time: 0,

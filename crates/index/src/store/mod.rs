@@ -386,6 +386,16 @@ impl Index {
 
     /// The state of an index version (empty when there is none yet).
     pub fn load_state(&self, version: Option<&IndexVersion>) -> Result<IndexState, StoreError> {
+        self.load_state_with_room(version, crate::Room::default())
+    }
+
+    /// [`Index::load_state`] with `room` left at the end of the link and event tables
+    /// for the batch about to be merged ([`crate::Batch::room`]).
+    pub fn load_state_with_room(
+        &self,
+        version: Option<&IndexVersion>,
+        room: crate::Room,
+    ) -> Result<IndexState, StoreError> {
         let Some(v) = version else {
             return Ok(IndexState::default());
         };
@@ -399,7 +409,12 @@ impl Index {
             let (rows, _, _) = self.block_on(delta::size(&self.table_path(table), version))?;
             Ok(rows)
         };
-        restorer.reserve(rows("pages")?, rows("links_in")?, rows("link_events")?);
+        restorer.reserve(
+            rows("pages")?,
+            rows("links_in")?,
+            rows("link_events")?,
+            room,
+        );
         self.for_each_batch(v, "pages", |_| None, |b| restorer.pages(&b))?;
         // The links' texts stay in these files until the write needs them.
         let links_in = self.table_files(v, "links_in")?;

@@ -9,6 +9,7 @@ use hrefdex_url::NormalUrl;
 use rustc_hash::FxHashMap;
 
 use super::StoreError;
+use crate::batch::Room;
 use crate::state::{
     EventKind, IndexState, LinkEvent, LinkKey, LinkState, LostReason, Origin, PageState,
 };
@@ -172,19 +173,21 @@ impl Restorer {
     /// The counts are a hint (from the files' footers): room that cannot be had is left
     /// out, and counts beyond what ids can number (`u32`) are not a real table's, so
     /// nothing is reserved for them; reading the damaged table then fails on its own.
-    pub fn reserve(&mut self, pages: u64, links: u64, events: u64) {
+    /// `room` is left untouched at the end of the link and event tables, for the merge
+    /// to come.
+    pub fn reserve(&mut self, pages: u64, links: u64, events: u64, room: Room) {
         let count = |n: u64| usize::try_from(n).ok().filter(|&n| n <= u32::MAX as usize);
         let (Some(pages), Some(links), Some(events)) = (count(pages), count(links), count(events))
         else {
             return;
         };
         let s = &mut self.s;
-        let room = s.urls.try_reserve(pages)
+        let reserved = s.urls.try_reserve(pages)
             && s.pages.try_reserve(pages)
             && self.page_ratings.try_reserve(pages).is_ok()
             && self.by_row.try_reserve(links).is_ok();
-        if room {
-            s.grow_links(links, events);
+        if reserved {
+            s.grow_links(links, events, room);
         }
     }
 
