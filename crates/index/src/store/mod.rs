@@ -437,9 +437,10 @@ impl Index {
     /// to be dropped (docs/perf-log.md, "Loading an index: texts left on disk").
     ///
     /// Must run before `state` is written, while the version it was loaded from is still
-    /// on disk; [`Index::commit`] refuses a state that still has stored texts.
+    /// on disk; [`Index::commit`] refuses a state that still has stored texts. On an
+    /// error the state keeps those it could not read, and the commit its refusal.
     pub fn read_stored_texts(&self, state: &mut IndexState) -> Result<usize, StoreError> {
-        let Some(files) = state.stored_texts.take() else {
+        let Some(files) = state.stored_texts.clone() else {
             return Ok(0);
         };
         let mut wanted: Vec<(u32, u32)> = state
@@ -482,6 +483,7 @@ impl Index {
                 ),
             });
         }
+        state.stored_texts = None;
         Ok(read)
     }
 

@@ -104,6 +104,27 @@ fn texts_of_links_not_seen_again_survive_a_load_merge_and_write() {
     assert_eq!(lost.texts.pre(), "before http://z.com/ at 1700000000");
 }
 
+/// Texts that cannot be read back (the loaded version's file gone) are an error, and
+/// the state still refuses to be written: no link is written with empty texts.
+#[test]
+fn texts_that_cannot_be_read_back_keep_the_state_from_being_written() {
+    let (_dir, index, v0) = committed(vec![visit_with_texts(
+        "http://a.com/",
+        1_700_000_000,
+        &["http://x.com/"],
+    )]);
+    let mut state = index.load_state(Some(&v0)).unwrap();
+    for file in state.stored_texts.clone().unwrap() {
+        std::fs::remove_file(file).unwrap();
+    }
+    assert!(index.read_stored_texts(&mut state).is_err());
+    assert!(state.stored_texts.is_some());
+    assert!(matches!(
+        index.commit(&state, &serde_json::json!({})),
+        Err(StoreError::TextsNotRead)
+    ));
+}
+
 /// A load leaves room for the batch about to be merged, so the merge adds its links
 /// without moving the link table (at 10M links, a copy of 0.9 GB into fresh memory).
 #[test]
