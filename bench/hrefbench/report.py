@@ -100,7 +100,8 @@ def render(r, plot_path=None):
     out += [
         f"Measured {m.get('date')} by `bench/run {shlex.join(r.get('argv', []))}`"
         f" at commit `{m.get('commit')}`{' (with uncommitted source changes)' if m.get('source_dirty') else ''}"
-        + (f"; binaries prebuilt (`--skip-build`, {', '.join(prebuilt)}), so possibly older than that commit"
+        + (f"; binaries prebuilt (`--skip-build` or an `HREFDEX_*_BIN` path: {', '.join(prebuilt)}),"
+           " so possibly older than that commit"
            if prebuilt else "; binaries built by the suite") + ".",
         f"Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('memory_gib')} GiB, {m.get('os')};"
         f" load average {load} (1 min, start–end; other users share the machine)"
