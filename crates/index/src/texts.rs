@@ -28,8 +28,8 @@ pub struct LinkTexts {
     post_end: u32,
 }
 
-/// `pre_end` of texts left in the index: no held text has it, since held offsets are at
-/// most the (empty) text's length then.
+/// `pre_end` of texts left in the index. Held texts reach it only by saturating (4 GiB
+/// of text), never with an empty text: with one, it is unambiguous.
 const STORED: u32 = u32::MAX;
 
 impl LinkTexts {
