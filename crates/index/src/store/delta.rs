@@ -43,8 +43,12 @@ pub const PAGE_ROWS: usize = 1_024;
 /// Bytes per data page of the long-text columns ([`long_text`]), instead of
 /// [`PAGE_ROWS`] rows: a 1,024-row page of snippets is about 50 KB, and an answer row
 /// needs its whole page decompressed. With small pages a lookup decompresses a few
-/// kilobytes of text per row it returns.
-pub const TEXT_PAGE_BYTES: usize = 4_096;
+/// kilobytes of text per row it returns. 8 KiB rather than 4: since the largest
+/// targets' rows come from `links_head`, small and median lookups were as fast with
+/// either, and the text compresses better in the larger pages (15.6 bytes per link
+/// fewer at 10M links; 16 KiB saved 9 more but made those lookups about 5 % slower;
+/// docs/perf-log.md, "Long text in 8 KiB pages").
+pub const TEXT_PAGE_BYTES: usize = 8_192;
 
 /// Columns of long text that lookups return but never filter, group or sort on.
 fn long_text(table: &str) -> &'static [&'static str] {
