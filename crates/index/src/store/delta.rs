@@ -397,17 +397,26 @@ pub fn for_each_file_batch(
     })
 }
 
-/// Hands `each` the rows `rows` (ascending; numbered from 0 across `files` in their
-/// order) of the columns `columns`, in order, a record batch at a time. Pages that hold
-/// none of the rows are skipped undecoded (the files' offset index says where each
-/// starts). Rows beyond the files' end are not an error here: the caller counts what it
-/// was given.
+/// Hands `each` the rows `rows` (strictly ascending; numbered from 0 across `files` in
+/// their order) of the columns `columns`, in order, a record batch at a time. Pages
+/// that hold none of the rows are skipped undecoded (the files' offset index says where
+/// each starts). Rows beyond the files' end are not an error here: the caller counts
+/// what it was given. Rows out of order or repeated are an error.
 pub fn for_each_selected_row(
     files: &[PathBuf],
     columns: &[&str],
     rows: &[u32],
     mut each: impl FnMut(RecordBatch) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
+    if let Some(pair) = rows.windows(2).find(|pair| pair[0] >= pair[1]) {
+        return Err(StoreError::Corrupt {
+            table: "index",
+            detail: format!(
+                "rows to read not in ascending order ({} then {})",
+                pair[0], pair[1]
+            ),
+        });
+    }
     let mut rows = rows;
     let mut first_row = 0usize;
     for file in files {
@@ -545,6 +554,12 @@ mod tests {
         .unwrap();
         // Rows past the last file's end are the caller's to notice.
         assert_eq!(got, rows[..rows.len() - 2]);
+
+        // Repeated or unordered rows are an error, not a panic.
+        for bad in [[5u32, 5], [7, 3]] {
+            let err = for_each_selected_row(&files, &["n"], &bad, |_| Ok(())).unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        }
     }
 
     /// A misspelt column in the tuning lists would be ignored by the writer, silently.
