@@ -222,23 +222,12 @@ impl IndexState {
             link_type: LinkType::Href,
             anchor: 0,
         };
-        let exact = |v: usize, more: usize| v.saturating_add(more);
-        if self
-            .links
-            .try_reserve_exact(exact(links, room.links))
-            .is_ok()
-            || self.links.try_reserve_exact(links).is_ok()
-        {
+        if reserve_with_room(&mut self.links, links, room.links) {
             prefault(&mut self.links, links, || {
                 LinkState::new(blank_key, 0, false)
             });
         }
-        if self
-            .events
-            .try_reserve_exact(exact(events, room.events))
-            .is_ok()
-            || self.events.try_reserve_exact(events).is_ok()
-        {
+        if reserve_with_room(&mut self.events, events, room.events) {
             prefault(&mut self.events, events, || LinkEvent {
                 link: 0,
                 time: 0,
@@ -431,6 +420,13 @@ fn prefault<T: Send>(v: &mut Vec<T>, additional: usize, blank: impl Fn() -> T + 
                 slot.write(blank());
             }
         });
+}
+
+/// Reserves room for exactly `needed` more items of `v` and `room` beyond them, or, when
+/// that cannot be had, for `needed` alone; whether `needed` fit.
+fn reserve_with_room<T>(v: &mut Vec<T>, needed: usize, room: usize) -> bool {
+    v.try_reserve_exact(needed.saturating_add(room)).is_ok()
+        || (room > 0 && v.try_reserve_exact(needed).is_ok())
 }
 
 /// The index id of batch number `n` in `ids`, from `add` the first time it is met.
