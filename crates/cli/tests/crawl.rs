@@ -182,8 +182,10 @@ fn crawl_obeys_the_rules_archives_every_hop_and_imports() {
     // Delays hold per host: Crawl-delay 0.2 s on a.test, --per-host-delay 50 ms on b.test.
     let a_gap = min_gap(&hits, "a.test");
     let b_gap = min_gap(&hits, "b.test");
-    assert!(a_gap >= Duration::from_millis(180), "a.test gap {a_gap:?}");
-    assert!(b_gap >= Duration::from_millis(40), "b.test gap {b_gap:?}");
+    // The delay runs from the end of an answer, so the gaps between arrivals here hold
+    // it whole however the machine schedules the two processes.
+    assert!(a_gap >= Duration::from_millis(200), "a.test gap {a_gap:?}");
+    assert!(b_gap >= Duration::from_millis(50), "b.test gap {b_gap:?}");
     assert!(summary.contains("timeout=1"), "{summary}");
     // The slow host holds up nobody: b.test was served while slow.test was answering.
     let slow: Vec<Instant> = hits

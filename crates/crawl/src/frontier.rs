@@ -400,12 +400,15 @@ impl Frontier {
         self.hosts[host].delay
     }
 
-    /// A fetch of `host` ended. `back_off` (after 429/503 or a transient error) keeps
-    /// the host quiet for that long: the server's `Retry-After`, or else a delay that
-    /// doubles with each consecutive back-off, from one second up to a minute.
+    /// A fetch of `host` ended. The host's delay counts again from now, so the server
+    /// sees at least that long between one answer and the next request, however slow the
+    /// answer was in coming. `back_off` (after 429/503 or a transient error) keeps the
+    /// host quiet for longer: the server's `Retry-After`, or else a delay that doubles
+    /// with each consecutive back-off, from one second up to a minute.
     pub fn finished(&mut self, host: usize, back_off: Option<Option<Duration>>, now: Instant) {
         let h = &mut self.hosts[host];
         h.in_flight = h.in_flight.saturating_sub(1);
+        h.next_at = h.next_at.max(now + h.delay);
         match back_off {
             Some(retry_after) => {
                 let exp = Duration::from_secs(1 << h.consecutive_backoffs.min(6));
@@ -469,10 +472,16 @@ mod tests {
         };
         assert_eq!(entry.url.as_str(), "http://a.example/");
         assert!(f.next_dispatch(t1).is_none(), "one connection per host");
-        f.finished(host, None, t1);
-        assert!(f.next_dispatch(t1).is_none(), "per-host delay");
-        assert_eq!(f.next_wake(), Some(t1 + Duration::from_millis(100)));
-        let t2 = t1 + Duration::from_millis(100);
+        // The answer takes 30 ms: the delay counts from its end, not from the start.
+        let answered = t1 + Duration::from_millis(30);
+        f.finished(host, None, answered);
+        assert!(f.next_dispatch(answered).is_none(), "per-host delay");
+        assert_eq!(f.next_wake(), Some(answered + Duration::from_millis(100)));
+        assert!(
+            f.next_dispatch(t1 + Duration::from_millis(100)).is_none(),
+            "a delay after the start only is not enough"
+        );
+        let t2 = answered + Duration::from_millis(100);
         assert!(matches!(f.next_dispatch(t2), Some(Dispatch::Disallowed(_))));
         assert!(f.is_empty());
     }

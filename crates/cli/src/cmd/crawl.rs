@@ -19,8 +19,8 @@ use super::index_dir::IndexDir;
 ///
 /// The crawler is polite: it reads each host's robots.txt first and obeys it for its
 /// User-Agent (Disallow, Allow, Crawl-delay, Sitemap), opens one connection per host,
-/// waits --per-host-delay between two requests to a host (or the Crawl-delay, if
-/// longer), and backs off when a host answers 429 or 503 (Retry-After is honoured).
+/// waits --per-host-delay after each answer from a host before its next request (or
+/// the Crawl-delay, if longer), and backs off when a host answers 429 or 503 (Retry-After is honoured).
 /// Pages are taken breadth-first; URLs are de-duplicated in hrefdex's normal form;
 /// session ids, endless calendars, parameter explosions and repeating paths are
 /// recognised and skipped, and each host gets at most 10,000 URLs.
@@ -58,7 +58,8 @@ pub struct Args {
     /// Fetches in flight at once, over all hosts.
     #[arg(long, default_value_t = 32, value_name = "C")]
     concurrency: usize,
-    /// Milliseconds between two requests to one host (a longer Crawl-delay wins).
+    /// Milliseconds from one answer of a host to its next request (a longer Crawl-delay
+    /// wins).
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     per_host_delay: u64,
     /// Requests in flight to one host.
