@@ -27,6 +27,7 @@ use crate::limits::{
     TITLE_MAX_CHARS,
 };
 use crate::observation::LinkType;
+use crate::snippet::{Snippet, SnippetBuilder};
 use crate::text::{
     WordCount, attr, attr_owned, clean, clean_tail, clean_words, push_collapsed_counting,
 };
@@ -56,9 +57,9 @@ pub struct RawLink {
     /// rel=sponsored.
     pub sponsored: bool,
     /// Text before (cleaned).
-    pub text_pre: String,
+    pub text_pre: Snippet,
     /// Text after (cleaned).
-    pub text_post: String,
+    pub text_post: Snippet,
 }
 
 /// What one HTML page says about itself and where it links.
@@ -157,6 +158,11 @@ const MAX_PAGE_TEXT: usize = 8 * 1024 * 1024;
 
 /// `s[start..end]`, both ends moved inwards to char boundaries.
 fn slice(s: &str, start: usize, end: usize) -> &str {
+    &s[char_range(s, start, end)]
+}
+
+/// `start..end` within `s`, both ends moved inwards to char boundaries.
+fn char_range(s: &str, start: usize, end: usize) -> std::ops::Range<usize> {
     let mut end = end.min(s.len());
     while !s.is_char_boundary(end) {
         end -= 1;
@@ -165,7 +171,7 @@ fn slice(s: &str, start: usize, end: usize) -> &str {
     while !s.is_char_boundary(start) {
         start += 1;
     }
-    &s[start..end]
+    start..end
 }
 
 impl State {
@@ -209,6 +215,8 @@ impl State {
     fn finish(mut self) -> HtmlFacts {
         self.close_anchor();
         let text = &self.text;
+        let mut snippets = SnippetBuilder::default();
+        let mut ids = Vec::with_capacity(self.spans.len());
         for sp in &self.spans {
             let Some(l) = self.facts.links.get_mut(sp.link) else {
                 continue;
@@ -218,11 +226,22 @@ impl State {
                 slice(text, sp.open, close.min(sp.open + RAW_ANCHOR_BYTES)),
                 ANCHOR_MAX_CHARS,
             );
-            l.text_pre = clean_tail(slice(text, 0, sp.open), SNIPPET_MAX_CHARS);
-            l.text_post = clean_words(
-                slice(text, close, close + RAW_SNIPPET_BYTES),
-                SNIPPET_MAX_CHARS,
+            let before = slice(text, 0, sp.open);
+            let pre = snippets.before(text, before.len(), clean_tail(before, SNIPPET_MAX_CHARS));
+            let after = char_range(text, close, close + RAW_SNIPPET_BYTES);
+            let post = snippets.after(
+                text,
+                after.start,
+                clean_words(&text[after], SNIPPET_MAX_CHARS),
             );
+            ids.push((sp.link, pre, post));
+        }
+        let snippets = snippets.finish(text);
+        for (link, pre, post) in ids {
+            if let Some(l) = self.facts.links.get_mut(link) {
+                l.text_pre = pre.take(&snippets);
+                l.text_post = post.take(&snippets);
+            }
         }
         self.facts.title = clean(&self.title_raw, TITLE_MAX_CHARS);
         self.facts.words = self.words.words;
@@ -732,6 +751,40 @@ mod tests {
         assert!(img.image);
         assert_eq!(img.alt, "Logo & co");
         assert_eq!(img.anchor, "");
+    }
+
+    #[test]
+    fn the_links_of_a_page_share_its_text_once() {
+        let html = "<p>Read <a href=/a>one</a> and then <a href=/b>two</a> or \
+                    <a href=/c>three &amp; more</a> at last.</p>";
+        let f = extract_html(html.as_bytes(), UTF_8);
+        let texts: Vec<(&str, &str)> = f
+            .links
+            .iter()
+            .map(|l| (l.text_pre.as_str(), l.text_post.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Read", "and then two or three & more at last."),
+                ("Read one and then", "or three & more at last."),
+                ("Read one and then two or", "at last."),
+            ]
+        );
+        let page = f.links[0].text_pre.shared().unwrap().0;
+        for l in &f.links {
+            for s in [&l.text_pre, &l.text_post] {
+                assert!(std::sync::Arc::ptr_eq(s.shared().unwrap().0, page));
+            }
+        }
+        // The stretches of page text the snippets show, each once; then the snippets
+        // with a decoded `&`, which are not stretches of it, on their own.
+        assert_eq!(
+            &**page,
+            "Read one and then two orat last.\
+             and then two or three & more at last.or three & more at last."
+        );
+        assert!(page.len() < texts.iter().map(|(a, b)| a.len() + b.len()).sum::<usize>());
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub mod page;
 pub mod pipeline;
 pub mod record;
 mod resolve;
+pub mod snippet;
 mod source;
 pub mod text;
 pub mod time;

@@ -4,9 +4,12 @@
 //! `visited`, `title`, `encoding`, `language`, `page_size`, `links_internal`,
 //! `links_external`, `canonical`; `url_to`, `link_type`, `anchor`, `alt`, `nofollow`,
 //! `ugc`, `sponsored`, `redirect`, `text_pre`, `text_post`). Text fields that the API
-//! returns as `""` when absent are plain `String`s here too.
+//! returns as `""` when absent are plain `String`s here too (the snippets, [`Snippet`]s,
+//! read as one).
 
 use serde::Serialize;
+
+use crate::snippet::Snippet;
 
 /// What kind of reference a link is (the API's `link_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -64,10 +67,11 @@ pub struct LinkObservation {
     pub sponsored: bool,
     /// The 3xx code for HTTP redirect links, else 0 (also 0 for meta refresh).
     pub redirect: u16,
-    /// Text just before the link, at most [`crate::limits::SNIPPET_MAX_CHARS`].
-    pub text_pre: String,
+    /// Text just before the link, at most [`crate::limits::SNIPPET_MAX_CHARS`]; the
+    /// links of a page share its text ([`crate::snippet`]).
+    pub text_pre: Snippet,
     /// Text just after the link, at most [`crate::limits::SNIPPET_MAX_CHARS`].
-    pub text_post: String,
+    pub text_post: Snippet,
     /// Target is on the same registrable domain as the page.
     pub internal: bool,
 }

@@ -16,6 +16,7 @@ use crate::http::{HttpHead, decode_payload, parse_response};
 use crate::observation::{LinkObservation, LinkType, PageObservation};
 use crate::record::{Record, RecordType, SkipReason};
 use crate::resolve::Resolver;
+use crate::snippet::Snippet;
 use crate::time;
 use crate::wat;
 
@@ -186,8 +187,8 @@ fn build_page(input: PageInput<'_>, head: &HttpHead, body: &[u8]) -> PageObserva
                 ugc: false,
                 sponsored: false,
                 redirect: head.status,
-                text_pre: String::new(),
-                text_post: String::new(),
+                text_pre: Snippet::default(),
+                text_post: Snippet::default(),
             });
         }
         return page;

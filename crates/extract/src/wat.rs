@@ -28,6 +28,7 @@ use crate::limits::{ALT_MAX_CHARS, ANCHOR_MAX_CHARS, MAX_LINKS_PER_PAGE, TITLE_M
 use crate::observation::{LinkType, PageObservation};
 use crate::page::{Outcome, apply_facts, media_type, primary_language};
 use crate::record::{Record, SkipReason};
+use crate::snippet::Snippet;
 use crate::text::{attr, clean};
 use crate::time;
 
@@ -138,8 +139,8 @@ pub fn observe_wat(rec: &Record, archive: &str) -> Outcome {
                 ugc: false,
                 sponsored: false,
                 redirect: status,
-                text_pre: String::new(),
-                text_post: String::new(),
+                text_pre: Snippet::default(),
+                text_post: Snippet::default(),
             });
         }
         return Outcome::Page(Box::new(page));

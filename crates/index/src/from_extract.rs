@@ -88,6 +88,6 @@ fn batch_link(l: LinkObservation, tables: &BatchTables) -> Option<BatchLink> {
             image: l.image,
             redirect: l.redirect,
         },
-        texts: LinkTexts::new(&l.text_pre, &l.text_post, &l.alt),
+        texts: LinkTexts::from_snippets(&l.text_pre, &l.text_post, &l.alt),
     })
 }
