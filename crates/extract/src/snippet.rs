@@ -189,8 +189,8 @@ impl SnippetBuilder {
 
     /// Lays the snippets out: the stretches of `text` they cover, merged where they
     /// overlap or touch and in page order, then the snippets found nowhere in it.
-    /// Returns every snippet in the order it was handed out.
-    pub fn finish(self, text: &str) -> Vec<Snippet> {
+    /// Each snippet is then read from what this returns with [`SnippetId::take`].
+    pub fn finish(self, text: &str) -> LaidOut {
         let mut stretches: Vec<(usize, usize)> = self
             .found
             .iter()
@@ -231,7 +231,7 @@ impl SnippetBuilder {
         }
         let mut ranges = Vec::with_capacity(self.found.len());
         for f in self.found {
-            ranges.push(match f {
+            let (start, end) = match f {
                 Found::InText(s, e) => {
                     // The merged stretch holding it: the last one starting at or before it.
                     let i = merged.partition_point(|m| m.0 <= s).saturating_sub(1);
@@ -244,27 +244,34 @@ impl SnippetBuilder {
                     page.push_str(&own);
                     (start, page.len())
                 }
-            });
+            };
+            ranges.push((offset(start), offset(end)));
         }
-        let page: PageText = Arc::from(page);
-        ranges
-            .into_iter()
-            .map(|(s, e)| Snippet {
-                page: Some(Arc::clone(&page)),
-                start: offset(s),
-                end: offset(e),
-            })
-            .collect()
+        LaidOut {
+            page: Arc::from(page),
+            ranges,
+        }
     }
 }
 
+/// A page's snippets laid out by [`SnippetBuilder::finish`]: the shared text and where
+/// each snippet is in it, in the order they were handed out.
+pub struct LaidOut {
+    page: PageText,
+    ranges: Vec<(u32, u32)>,
+}
+
 impl SnippetId {
-    /// The snippet this id stands for among `snippets` (from [`SnippetBuilder::finish`]).
-    pub fn take(self, snippets: &[Snippet]) -> Snippet {
-        self.0
-            .and_then(|i| snippets.get(i))
-            .cloned()
-            .unwrap_or_default()
+    /// The snippet this id stands for in `laid_out` (from [`SnippetBuilder::finish`]).
+    pub fn take(self, laid_out: &LaidOut) -> Snippet {
+        match self.0.and_then(|i| laid_out.ranges.get(i)) {
+            Some(&(start, end)) => Snippet {
+                page: Some(Arc::clone(&laid_out.page)),
+                start,
+                end,
+            },
+            None => Snippet::default(),
+        }
     }
 }
 
